@@ -1,0 +1,33 @@
+package org.fcn4j.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import org.fcn4j.nn.BatchNorm2d;
+import org.fcn4j.nn.Conv2d;
+import org.fcn4j.nn.Functional;
+import org.fcn4j.nn.Layer;
+
+/** ResNet-18/34 block: stride and dilation on conv1 (3x3), a plain 3x3 conv2, identity or downsample shortcut. */
+public final class BasicBlock extends Layer {
+    public final Conv2d conv1;
+    public final BatchNorm2d bn1;
+    public final Conv2d conv2;
+    public final BatchNorm2d bn2;
+    public final Layer downsample;
+
+    BasicBlock(NDManager m, int inplanes, int planes, int stride, int dilation, Layer downsample) {
+        conv1 = child("conv1", new Conv2d(m, inplanes, planes, 3, stride, dilation, dilation, false));
+        bn1 = child("bn1", new BatchNorm2d(m, planes));
+        conv2 = child("conv2", new Conv2d(m, planes, planes, 3, 1, 1, 1, false));
+        bn2 = child("bn2", new BatchNorm2d(m, planes));
+        this.downsample = downsample == null ? null : child("downsample", downsample);
+    }
+
+    @Override
+    public NDArray forward(NDArray x) {
+        NDArray out = Functional.relu(bn1.forward(conv1.forward(x)));
+        out = bn2.forward(conv2.forward(out));
+        NDArray identity = downsample == null ? x : downsample.forward(x);
+        return Functional.relu(out.addi(identity));
+    }
+}

@@ -1,0 +1,64 @@
+package org.fcn4j.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import org.fcn4j.nn.Functional;
+
+/**
+ * A decode head's training loss as MMSegmentation computes it: logits resized to the label size, softmax
+ * cross-entropy with an ignore index, per-pixel class weights, and the mean over ALL pixels
+ * ({@code avg_non_ignore=false}) or over the non-ignored ones; plus {@code acc_seg}.
+ */
+public final class CrossEntropyLoss {
+    /** torch.finfo(torch.float32).eps, which mmseg adds to its denominators. */
+    private static final float EPS = 1.1920928955078125e-7f;
+
+    private CrossEntropyLoss() {}
+
+    /** The weighted loss and pixel accuracy (%) of one head. */
+    public record HeadLoss(NDArray loss, NDArray accuracy) {}
+
+    /**
+     * @param logits (N, C, h, w) head output
+     * @param label (N, H, W) int64 class indices, {@code head.ignoreIndex()} for ignored pixels
+     */
+    public static HeadLoss of(NDArray logits, NDArray label, HeadSpec head) {
+        Shape ls = label.getShape();
+        NDArray resized = Functional.resizeBilinear(logits, (int) ls.get(1), (int) ls.get(2), head.alignCorners());
+        NDArray loss = null;
+        for (LossSpec term : head.loss()) {
+            NDArray l = crossEntropy(resized, label, term, head.ignoreIndex());
+            loss = loss == null ? l : loss.add(l);
+        }
+        return new HeadLoss(loss, accuracy(resized, label, head.ignoreIndex()));
+    }
+
+    /** One loss term, multiplied by its loss_weight. */
+    public static NDArray crossEntropy(NDArray logits, NDArray label, LossSpec spec, int ignoreIndex) {
+        NDArray valid = label.neq(ignoreIndex);
+        NDArray safeLabel = label.mul(valid.toType(DataType.INT64, false));
+        NDArray nll = logits.logSoftmax(1).gather(safeLabel.expandDims(1), 1).squeeze(1).neg();
+        NDArray weight = valid.toType(nll.getDataType(), false);
+        if (spec.classWeight() != null) {
+            float[] cw = new float[spec.classWeight().length];
+            for (int i = 0; i < cw.length; i++) {
+                cw[i] = (float) spec.classWeight()[i];
+            }
+            weight = weight.mul(label.getManager().create(cw).take(safeLabel));
+        }
+        NDArray sum = nll.mul(weight).sum();
+        float denominator = spec.avgNonIgnore()
+                ? valid.sum().toType(DataType.FLOAT32, false).getFloat() + EPS
+                : (float) label.getShape().size();
+        return sum.div(denominator).mul((float) spec.lossWeight());
+    }
+
+    /** mmseg's {@code accuracy}: top-1 over non-ignored pixels, in percent, with its eps terms. */
+    public static NDArray accuracy(NDArray logits, NDArray label, int ignoreIndex) {
+        NDArray valid = label.neq(ignoreIndex);
+        NDArray correct = logits.argMax(1).eq(label).logicalAnd(valid).sum().toType(DataType.FLOAT32, false);
+        float total = valid.sum().toType(DataType.FLOAT32, false).getFloat() + EPS;
+        return correct.add(EPS).mul(100f / total);
+    }
+}

@@ -1,0 +1,49 @@
+package org.fcn4j.model;
+
+import org.fcn4j.config.ConfigException;
+import org.fcn4j.config.ConfigNode;
+
+/** The {@code model} section of a config: an {@code EncoderDecoder}; {@code auxiliaryHead} may be null. */
+public record ModelSpec(
+        PreprocessorSpec preprocessor,
+        BackboneSpec backbone,
+        HeadSpec decodeHead,
+        HeadSpec auxiliaryHead,
+        TestConfig testCfg) {
+
+    /** Reads and checks {@code model}: unknown keys, wrong types and impossible values fail here, naming the key. */
+    public static ModelSpec parse(ConfigNode n) {
+        n.oneOf("type", "EncoderDecoder", "EncoderDecoder");
+        PreprocessorSpec pre = PreprocessorSpec.parse(n.dict("data_preprocessor"));
+        BackboneSpec backbone = BackboneSpec.parse(n.requireDict("backbone"));
+        HeadSpec decode = HeadSpec.parse(n.requireDict("decode_head"));
+        ConfigNode auxNode = n.dict("auxiliary_head");
+        HeadSpec aux = auxNode == null ? null : HeadSpec.parse(auxNode);
+        TestConfig test = TestConfig.parse(n.dict("test_cfg"));
+        n.accept("pretrained", "init_cfg", "train_cfg", "neck");
+        if (n.has("neck")) {
+            throw n.error("neck", "FCN models have no neck");
+        }
+        n.finish();
+        checkWiring(n, backbone, decode, "decode_head");
+        if (aux != null) {
+            checkWiring(n, backbone, aux, "auxiliary_head");
+        }
+        return new ModelSpec(pre, backbone, decode, aux, test);
+    }
+
+    /** The head must read a stage the backbone outputs, with that stage's channel count. */
+    private static void checkWiring(ConfigNode n, BackboneSpec b, HeadSpec h, String key) {
+        int index = h.inputIndex(b.outIndices().length);
+        if (index < 0 || index >= b.outIndices().length) {
+            throw new ConfigException(n.pathOf(key) + ".in_index: " + h.inIndex()
+                    + " but the backbone has " + b.outIndices().length + " outputs");
+        }
+        int stage = b.outIndices()[index];
+        int channels = b.stageChannels(stage);
+        if (channels != h.inChannels()) {
+            throw new ConfigException(n.pathOf(key) + ".in_channels: " + h.inChannels()
+                    + " but backbone output " + index + " (stage " + (stage + 1) + ") has " + channels + " channels");
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package org.fcn4j.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+/** {@code nn.Conv2d} with a square kernel; parameters {@code weight} and, optionally, {@code bias}. */
+public final class Conv2d extends Layer {
+    public final int inChannels;
+    public final int outChannels;
+    public final int kernel;
+    public final int stride;
+    public final int padding;
+    public final int dilation;
+    public final int groups;
+    private final Tensor weight;
+    private final Tensor bias;
+
+    public Conv2d(NDManager m, int in, int out, int kernel, int stride, int padding, int dilation, boolean bias) {
+        this(m, in, out, kernel, stride, padding, dilation, 1, bias);
+    }
+
+    public Conv2d(
+            NDManager m, int in, int out, int kernel, int stride, int padding, int dilation, int groups, boolean bias) {
+        this.inChannels = in;
+        this.outChannels = out;
+        this.kernel = kernel;
+        this.stride = stride;
+        this.padding = padding;
+        this.dilation = dilation;
+        this.groups = groups;
+        this.weight = parameter("weight", kaimingNormal(m, new Shape(out, in / groups, kernel, kernel)));
+        this.bias = bias ? parameter("bias", m.zeros(new Shape(out))) : null;
+    }
+
+    public Tensor weight() {
+        return weight;
+    }
+
+    /** The bias slot, or null for a conv without bias. */
+    public Tensor bias() {
+        return bias;
+    }
+
+    @Override
+    public NDArray forward(NDArray x) {
+        return Functional.conv2d(x, weight.get(), bias == null ? null : bias.get(), stride, padding, dilation, groups);
+    }
+}

@@ -1,0 +1,20 @@
+package org.fcn4j.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+
+/** mmcv's {@code ConvModule} as FCN uses it: conv (no bias) -> BN -> ReLU, keys {@code conv.*}, {@code bn.*}. */
+public final class ConvModule extends Layer {
+    public final Conv2d conv;
+    public final BatchNorm2d bn;
+
+    public ConvModule(NDManager m, int in, int out, int kernel, int padding, int dilation) {
+        conv = child("conv", new Conv2d(m, in, out, kernel, 1, padding, dilation, false));
+        bn = child("bn", new BatchNorm2d(m, out));
+    }
+
+    @Override
+    public NDArray forward(NDArray x) {
+        return Functional.relu(bn.forward(conv.forward(x)));
+    }
+}

@@ -1,0 +1,148 @@
+package org.fcn4j.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+
+/**
+ * Stateless operators over NCHW float tensors with PyTorch's semantics ({@code torch.nn.functional}).
+ *
+ * <p>Results live in the manager of the first tensor argument, so a caller that runs a forward pass
+ * in its own sub-manager gets every intermediate freed when it closes that manager.
+ */
+public final class Functional {
+    private Functional() {}
+
+    /** {@code F.conv2d}; {@code bias} may be null. */
+    public static NDArray conv2d(
+            NDArray x, NDArray weight, NDArray bias, int stride, int padding, int dilation, int groups) {
+        return JniUtils.convolution(
+                (PtNDArray) x,
+                (PtNDArray) weight,
+                (PtNDArray) bias,
+                new Shape(stride, stride),
+                new Shape(padding, padding),
+                new Shape(dilation, dilation),
+                groups);
+    }
+
+    /**
+     * {@code F.batch_norm}: in training mode it normalises with the batch statistics and updates the
+     * running mean and (unbiased) variance in place with {@code momentum}; otherwise it uses them.
+     */
+    public static NDArray batchNorm(
+            NDArray x,
+            NDArray runningMean,
+            NDArray runningVar,
+            NDArray weight,
+            NDArray bias,
+            boolean training,
+            double momentum,
+            double eps) {
+        // JniUtils names its parameters gamma, beta, mean, var, but the native call takes
+        // (input, running_mean, running_var, weight, bias), as DJL's own BatchNorm passes them
+        return JniUtils.batchNorm(
+                (PtNDArray) x,
+                (PtNDArray) runningMean,
+                (PtNDArray) runningVar,
+                (PtNDArray) weight,
+                (PtNDArray) bias,
+                training,
+                momentum,
+                eps);
+    }
+
+    public static NDArray relu(NDArray x) {
+        return JniUtils.relu((PtNDArray) x);
+    }
+
+    /** {@code F.max_pool2d} with a square kernel, no ceil mode. */
+    public static NDArray maxPool2d(NDArray x, int kernel, int stride, int padding) {
+        return JniUtils.maxPool(
+                (PtNDArray) x,
+                new Shape(kernel, kernel),
+                new Shape(stride, stride),
+                new Shape(padding, padding),
+                false);
+    }
+
+    /** {@code F.dropout}: element-wise, survivors scaled by 1/(1-p); identity when not training. */
+    public static NDArray dropout(NDArray x, double p, boolean training) {
+        if (!training || p == 0) {
+            return x;
+        }
+        return JniUtils.dropout((PtNDArray) x, p, true);
+    }
+
+    /**
+     * {@code F.dropout2d}: zeroes whole channels of an (N,C,H,W) tensor with probability p and scales
+     * the survivors by 1/(1-p); identity when not training. libtorch has no channel dropout kernel,
+     * so it is a Bernoulli (N,C,1,1) mask.
+     */
+    public static NDArray dropout2d(NDArray x, double p, boolean training) {
+        if (!training || p == 0) {
+            return x;
+        }
+        Shape s = x.getShape();
+        NDManager m = x.getManager();
+        NDArray keep = m.randomUniform(0f, 1f, new Shape(s.get(0), s.get(1), 1, 1)).gte((float) p);
+        NDArray mask = keep.toType(x.getDataType(), false).divi((float) (1 - p));
+        return x.mul(mask);
+    }
+
+    /** {@code torch.cat} along {@code axis}. */
+    public static NDArray cat(int axis, NDArray... xs) {
+        return NDArrays.concat(new NDList(xs), axis);
+    }
+
+    /**
+     * {@code F.interpolate(x, size, mode='bilinear', align_corners)} for upsampling and downsampling.
+     *
+     * <p>Computed as {@code Wh @ x @ Ww^T} with the interpolation matrices PyTorch's kernel implies:
+     * exact for both align_corners values, differentiable, and without the antialiasing that the
+     * engine's own resize applies when shrinking.
+     */
+    public static NDArray resizeBilinear(NDArray x, int outH, int outW, boolean alignCorners) {
+        Shape s = x.getShape();
+        int inH = (int) s.get(s.dimension() - 2);
+        int inW = (int) s.get(s.dimension() - 1);
+        if (inH == outH && inW == outW) {
+            return x;
+        }
+        NDManager m = x.getManager();
+        NDArray rows = m.create(interpolationMatrix(inH, outH, alignCorners), new Shape(outH, inH));
+        NDArray colsT = m.create(interpolationMatrix(inW, outW, alignCorners), new Shape(outW, inW)).transpose();
+        if (x.getDataType() != rows.getDataType()) {
+            rows = rows.toType(x.getDataType(), false);
+            colsT = colsT.toType(x.getDataType(), false);
+        }
+        return rows.matMul(x.matMul(colsT));
+    }
+
+    /**
+     * The (out x in) matrix of 1-D linear interpolation, row i holding the two weights of output i.
+     * Source coordinates follow ATen's {@code area_pixel_compute_source_index}, in float as ATen does.
+     */
+    static float[] interpolationMatrix(int in, int out, boolean alignCorners) {
+        float[] w = new float[out * in];
+        float scale;
+        if (alignCorners) {
+            scale = out > 1 ? (float) (in - 1) / (out - 1) : 0f;
+        } else {
+            scale = (float) in / out;
+        }
+        for (int i = 0; i < out; i++) {
+            float src = alignCorners ? scale * i : Math.max(scale * (i + 0.5f) - 0.5f, 0f);
+            int i0 = Math.min((int) src, in - 1);
+            int i1 = Math.min(i0 + 1, in - 1);
+            float l1 = src - i0;
+            w[i * in + i0] += 1f - l1;
+            w[i * in + i1] += l1;
+        }
+        return w;
+    }
+}

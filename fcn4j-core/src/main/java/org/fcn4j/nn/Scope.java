@@ -1,0 +1,30 @@
+package org.fcn4j.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import java.util.function.Function;
+
+/**
+ * Runs a computation in its own sub-manager so its intermediates are freed when it returns: only the
+ * result survives, attached to the input's manager. Without this every activation of a long run
+ * stays alive until the root manager closes.
+ */
+public final class Scope {
+    private Scope() {}
+
+    public static NDArray run(NDArray input, Function<NDArray, NDArray> f) {
+        return runAll(input, x -> new NDList(f.apply(x))).singletonOrThrow();
+    }
+
+    /** As {@link #run}, for computations with several results. */
+    public static NDList runAll(NDArray input, Function<NDArray, NDList> f) {
+        NDManager caller = input.getManager();
+        try (NDManager scope = caller.newSubManager()) {
+            input.tempAttach(scope);
+            NDList out = f.apply(input);
+            out.attach(caller);
+            return out;
+        }
+    }
+}
