@@ -44,6 +44,7 @@ public final class Conv2d extends Layer {
 
     @Override
     public NDArray forward(NDArray x) {
+        MacCounter.record(this, x);
         return Functional.conv2d(x, weight.get(), bias == null ? null : bias.get(), stride, padding, dilation, groups);
     }
 }

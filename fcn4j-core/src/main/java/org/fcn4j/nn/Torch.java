@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
 
 /**
  * The one place fcn4j touches the DJL engine: offline switches, managers, threads, seeds and grad mode.
@@ -52,6 +53,11 @@ public final class Torch {
     public static boolean gradEnabled() {
         engine();
         return JniUtils.isGradMode();
+    }
+
+    /** Records operations for {@code backward} until closed (enables grad mode meanwhile). */
+    public static GradientCollector gradientCollector() {
+        return engine().newGradientCollector();
     }
 
     /** Zeroes a parameter's accumulated gradient in place (libtorch accumulates across backward calls). */

@@ -3,7 +3,6 @@ package org.fcn4j.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.fcn4j.Close.assertClose;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
@@ -63,7 +62,7 @@ class ModelParityTest {
             EncoderDecoder model = load(name, m, fx);
             model.train(true);
             NDArray label = fx.get("label");
-            try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+            try (GradientCollector gc = Torch.gradientCollector()) {
                 EncoderDecoder.Outputs out = model.forwardHeads(fx.get("input"));
                 CrossEntropyLoss.HeadLoss decode = CrossEntropyLoss.of(out.decode(), label, model.spec().decodeHead());
                 CrossEntropyLoss.HeadLoss aux = CrossEntropyLoss.of(out.auxiliary(), label, model.spec().auxiliaryHead());

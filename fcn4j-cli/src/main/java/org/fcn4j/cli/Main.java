@@ -1,0 +1,41 @@
+package org.fcn4j.cli;
+
+import org.fcn4j.config.ConfigException;
+import org.fcn4j.io.CheckpointException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code fcn4j}: the command-line entry point. */
+@Command(
+        name = "fcn4j",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "FCN semantic segmentation as MMSegmentation does it, on the JVM.",
+        subcommands = {InfoCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns its exit code; user errors print one clear line, not a stack trace. */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof ConfigException || e instanceof CheckpointException || e instanceof UserError) {
+                cmd.getErr().println("error: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        return cli.execute(args);
+    }
+
+    /** The version from the jar manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"fcn4j " + (v == null ? "(development build)" : v)};
+        }
+    }
+}

@@ -1,0 +1,8 @@
+package org.fcn4j.cli;
+
+/** A mistake in how a command was called, reported as one line. */
+final class UserError extends RuntimeException {
+    UserError(String message) {
+        super(message);
+    }
+}

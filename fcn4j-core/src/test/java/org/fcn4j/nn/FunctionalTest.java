@@ -1,0 +1,111 @@
+package org.fcn4j.nn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.fcn4j.Close.assertClose;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import java.util.Map;
+import org.fcn4j.Fixtures;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Operators against torch.nn.functional (fixture: tools/fixtures/gen_ops_parity.py). */
+class FunctionalTest {
+    private static final double RTOL = 1e-5;
+    private static NDManager m;
+    private static Map<String, NDArray> fx;
+
+    @BeforeAll
+    static void load() {
+        m = Torch.newManager();
+        fx = Fixtures.tensors("ops.safetensors", m);
+    }
+
+    @AfterAll
+    static void close() {
+        m.close();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"23,35,false", "23,35,true", "5,8,false", "5,8,true", "11,17,false", "11,17,true",
+            "1,1,false", "1,1,true", "30,4,false", "30,4,true"})
+    void bilinearResizeAndItsGradientMatchInterpolate(int h, int w, boolean alignCorners) {
+        String key = "resize." + h + "x" + w + "." + alignCorners;
+        NDArray x = fx.get("resize.in").duplicate();
+        x.setRequiresGradient(true);
+        try (GradientCollector gc = Torch.gradientCollector()) {
+            NDArray y = Functional.resizeBilinear(x, h, w, alignCorners);
+            assertClose(key + " output", y, fx.get(key + ".out"), RTOL);
+            gc.backward(y.mul(fx.get(key + ".w")).sum());
+        }
+        assertClose(key + " gradient", x.getGradient(), fx.get(key + ".grad"), RTOL);
+    }
+
+    @Test
+    void convWithStrideDilationGroupsAndBias() {
+        NDArray y = Functional.conv2d(fx.get("conv.in"), fx.get("conv.w"), fx.get("conv.b"), 2, 3, 3, 2);
+        assertClose("conv", y, fx.get("conv.out"), RTOL);
+    }
+
+    @Test
+    void batchNormTrainUpdatesRunningStatsWithMomentumPointOne() {
+        NDArray mean = fx.get("bn.mean").duplicate();
+        NDArray var = fx.get("bn.var").duplicate();
+        NDArray y = Functional.batchNorm(fx.get("bn.in"), mean, var, fx.get("bn.weight"), fx.get("bn.bias"),
+                true, BatchNorm2d.MOMENTUM, BatchNorm2d.EPS);
+        assertClose("bn train output", y, fx.get("bn.train_out"), RTOL);
+        assertClose("running_mean", mean, fx.get("bn.mean_after"), RTOL);
+        assertClose("running_var", var, fx.get("bn.var_after"), RTOL);
+    }
+
+    @Test
+    void batchNormEvalUsesRunningStats() {
+        NDArray mean = fx.get("bn.mean").duplicate();
+        NDArray y = Functional.batchNorm(fx.get("bn.in"), mean, fx.get("bn.var"), fx.get("bn.weight"),
+                fx.get("bn.bias"), false, BatchNorm2d.MOMENTUM, BatchNorm2d.EPS);
+        assertClose("bn eval output", y, fx.get("bn.eval_out"), RTOL);
+        assertClose("running_mean untouched", mean, fx.get("bn.mean"), 0);
+    }
+
+    @Test
+    void maxPool() {
+        assertClose("max pool", Functional.maxPool2d(fx.get("pool.in"), 3, 2, 1), fx.get("pool.out"), 0);
+    }
+
+    @Test
+    void dropout2dZeroesWholeChannelsAndScalesSurvivors() {
+        NDArray x = m.ones(new Shape(8, 64, 3, 4));
+        NDArray y = Functional.dropout2d(x, 0.25, true);
+        float[] v = y.toFloatArray();
+        int dropped = 0;
+        for (int c = 0; c < 8 * 64; c++) {
+            float first = v[c * 12];
+            assertThat(first).isIn(0f, 1f / 0.75f);
+            for (int i = 1; i < 12; i++) {
+                assertThat(v[c * 12 + i]).as("channel %d is all-or-nothing", c).isEqualTo(first);
+            }
+            dropped += first == 0 ? 1 : 0;
+        }
+        // 512 channels at p = 0.25: 128 expected, sd about 10
+        assertThat(dropped).isBetween(80, 176);
+        assertThat(Functional.dropout2d(x, 0.25, false)).isSameAs(x);
+    }
+
+    @Test
+    void interpolationRowsSumToOne() {
+        float[] w = Functional.interpolationMatrix(7, 3, false);
+        for (int i = 0; i < 3; i++) {
+            float sum = 0;
+            for (int j = 0; j < 7; j++) {
+                sum += w[i * 7 + j];
+            }
+            assertThat(sum).isEqualTo(1f);
+        }
+    }
+}
