@@ -30,6 +30,13 @@ public final class Safetensors {
 
     /** Tensors in file order, created in {@code manager}. */
     public static Map<String, NDArray> read(Path file, NDManager manager) {
+        return readWithMetadata(file, manager).tensors();
+    }
+
+    /** A file's tensors and its {@code __metadata__} string map. */
+    public record Contents(Map<String, NDArray> tensors, Map<String, String> metadata) {}
+
+    public static Contents readWithMetadata(Path file, NDManager manager) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size < 8) {
@@ -54,13 +61,16 @@ public final class Safetensors {
             long dataLen = size - dataStart;
             ByteBuffer data = ch.map(FileChannel.MapMode.READ_ONLY, dataStart, dataLen).order(ByteOrder.LITTLE_ENDIAN);
             Map<String, NDArray> out = new LinkedHashMap<>();
+            Map<String, String> metadata = new LinkedHashMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
-                if (!e.getKey().equals("__metadata__")) {
+                if (e.getKey().equals("__metadata__")) {
+                    e.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                } else {
                     out.put(e.getKey(), tensor(file, e.getKey(), e.getValue(), data, manager));
                 }
             }
-            return out;
+            return new Contents(out, metadata);
         } catch (IOException e) {
             throw new CheckpointException(file + ": cannot read: " + e.getMessage(), e);
         }
@@ -93,12 +103,16 @@ public final class Safetensors {
                     + " bytes for shape " + dims + " but its range holds " + (end - begin));
         }
         ByteBuffer slice = data.duplicate().position((int) begin).limit((int) end).slice();
-        return Tensors.fromLittleEndian(manager, slice, new Shape(shape), dtype.djl);
+        return Tensors.fromLittleEndian(manager, slice, new Shape(shape), dtype);
     }
 
     /** Writes {@code tensors} (in map order) to {@code file} atomically: a temp file, then a rename. */
-    public static void write(Map<String, NDArray> tensors, Path file) {
+    public static void write(Map<String, NDArray> tensors, Map<String, String> metadata, Path file) {
         ObjectNode header = JSON.createObjectNode();
+        if (!metadata.isEmpty()) {
+            ObjectNode meta = header.putObject("__metadata__");
+            metadata.forEach(meta::put);
+        }
         long offset = 0;
         for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
             NDArray a = e.getValue();

@@ -7,33 +7,34 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-/** Tensors from raw bytes of files. */
+/** Tensors from the raw bytes of checkpoint files. */
 public final class Tensors {
     private Tensors() {}
 
     /**
-     * A tensor owning a private copy of {@code data} (little-endian, C order). DJL wraps direct
-     * buffers without copying, and a tensor must never alias a mapped file or a reused buffer.
+     * A tensor owning a private copy of {@code data} (little-endian, C order). Floating-point data of
+     * any width arrives as float32, the model's type: float16 and float64 are converted by libtorch,
+     * bfloat16 here (its bits are the top half of a float32; DJL cannot create bfloat16 from a buffer).
      */
-    public static NDArray fromLittleEndian(NDManager manager, ByteBuffer data, Shape shape, DataType type) {
+    public static NDArray fromLittleEndian(NDManager manager, ByteBuffer data, Shape shape, Dtype type) {
         ByteBuffer src = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        ByteBuffer copy = ByteBuffer.allocateDirect(src.remaining()).order(ByteOrder.nativeOrder());
-        if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN || type.getNumOfBytes() == 1) {
-            copy.put(src);
-        } else {
-            swapInto(src, copy, type.getNumOfBytes());
-        }
-        copy.flip();
-        return manager.create(copy, shape, type);
-    }
-
-    private static void swapInto(ByteBuffer src, ByteBuffer dst, int width) {
-        byte[] element = new byte[width];
-        while (src.hasRemaining()) {
-            src.get(element);
-            for (int i = width - 1; i >= 0; i--) {
-                dst.put(element[i]);
+        if (type == Dtype.BF16) {
+            ByteBuffer f32 = ByteBuffer.allocateDirect(src.remaining() * 2).order(ByteOrder.nativeOrder());
+            while (src.remaining() >= 2) {
+                f32.putInt((src.getShort() & 0xffff) << 16);
             }
+            f32.flip();
+            return manager.create(f32, shape, DataType.FLOAT32);
         }
+        ByteBuffer copy = ByteBuffer.allocateDirect(src.remaining()).order(ByteOrder.nativeOrder());
+        copy.put(src);
+        copy.flip();
+        NDArray array = manager.create(copy, shape, type.djl);
+        if (type == Dtype.F16 || type == Dtype.F64) {
+            NDArray f32 = array.toType(DataType.FLOAT32, false);
+            array.close();
+            return f32;
+        }
+        return array;
     }
 }

@@ -42,7 +42,9 @@ public final class FCNHead extends Layer {
         convSeg = new Conv2d(m, spec.channels(), spec.numClasses(), 1, 1, 0, 1, true);
         convSeg.weight().set(m.randomNormal(0f, 0.01f, convSeg.weight().get().getShape(),
                 convSeg.weight().get().getDataType()));
-        dropout = Dropout.channels(spec.dropoutRatio());
+        // a child (though it has no tensors) so that eval() switches it off
+        dropout = child("dropout", spec.channelDropout()
+                ? Dropout.channels(spec.dropoutRatio()) : Dropout.elements(spec.dropoutRatio()));
         child("conv_seg", convSeg);
     }
 

@@ -4,8 +4,11 @@ import java.util.List;
 import org.fcn4j.config.ConfigNode;
 
 /**
- * An {@code FCNHead} as MMSegmentation's config describes it.
+ * An {@code FCNHead} as MMSegmentation's config describes it. Type {@code TorchvisionFCNHead} is the
+ * same head with torchvision's element-wise dropout (torchvision's {@code FCNHead} is one conv in -> in/4,
+ * no concat, dropout, 1x1 classifier; its checkpoint keys are mapped onto these).
  *
+ * @param channelDropout Dropout2d (mmseg) rather than element-wise dropout (torchvision)
  * @param loss one entry per {@code loss_decode} term, summed
  */
 public record HeadSpec(
@@ -17,6 +20,7 @@ public record HeadSpec(
         int kernelSize,
         int dilation,
         double dropoutRatio,
+        boolean channelDropout,
         int numClasses,
         boolean alignCorners,
         int ignoreIndex,
@@ -28,7 +32,7 @@ public record HeadSpec(
     }
 
     public static HeadSpec parse(ConfigNode n) {
-        n.oneOf("type", "FCNHead", "FCNHead");
+        String type = n.oneOf("type", "FCNHead", "FCNHead", "TorchvisionFCNHead");
         int inChannels = n.requireInt("in_channels", 1);
         int channels = n.requireInt("channels", 1);
         int numConvs = n.integer("num_convs", 2, 0);
@@ -58,7 +62,7 @@ public record HeadSpec(
             throw n.error("input_transform", "only a single input (null) is supported by FCNHead");
         }
         HeadSpec spec = new HeadSpec(inChannels, inIndex, channels, numConvs, concatInput,
-                kernelSize, dilation, dropout, numClasses, n.bool("align_corners", false),
+                kernelSize, dilation, dropout, type.equals("FCNHead"), numClasses, n.bool("align_corners", false),
                 n.integer("ignore_index", 255), loss);
         n.accept("init_cfg", "act_cfg", "conv_cfg", "sampler", "out_channels", "threshold");
         n.finish();

@@ -69,4 +69,17 @@ class EncoderDecoderTest {
             assertThat(m.getManagedArrays().size()).isEqualTo(before);
         }
     }
+
+    @Test
+    void evalSwitchesDropoutOffAndTrainOn() {
+        try (NDManager m = Torch.newManager()) {
+            EncoderDecoder model = new EncoderDecoder(m, Config.load("fcn_r18-d8_4xb2-80k_cityscapes-512x1024",
+                    List.of("model.decode_head.dropout_ratio=0.5", "model.backbone.norm_eval=true")).model());
+            NDArray x = m.randomNormal(new Shape(1, 3, 32, 32));
+            model.eval();
+            assertThat(model.logits(x).toFloatArray()).containsExactly(model.logits(x).toFloatArray());
+            model.train(true);
+            assertThat(model.logits(x).toFloatArray()).isNotEqualTo(model.logits(x).toFloatArray());
+        }
+    }
 }

@@ -1,0 +1,98 @@
+package org.fcn4j.io;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.fcn4j.io.pickle.Opaque;
+
+/** Reading and writing model checkpoints: {@code .pth} (zip or legacy) and {@code .safetensors}. */
+public final class Checkpoints {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Checkpoints() {}
+
+    /** Reads any supported checkpoint; its state dict comes back in MMSegmentation's keys. */
+    public static Checkpoint read(Path file, NDManager manager) {
+        if (file.getFileName().toString().endsWith(".safetensors")) {
+            Safetensors.Contents c = Safetensors.readWithMetadata(file, manager);
+            KeyMap.Layout layout = KeyMap.detect(c.tensors());
+            return new Checkpoint(KeyMap.toMmseg(c.tensors(), layout), metaFrom(c.metadata(), file), null, layout);
+        }
+        Object root = PthReader.read(file, manager);
+        if (!(root instanceof Map)) {
+            throw new CheckpointException(file + ": holds " + describe(root) + ", not a state dict or checkpoint dict");
+        }
+        Map<?, ?> top = (Map<?, ?>) root;
+        Object state = top.containsKey("state_dict") ? top.get("state_dict") : top.containsKey("model") ? top.get("model") : top;
+        if (!(state instanceof Map)) {
+            throw new CheckpointException(file + ": state_dict is " + describe(state) + ", not a dict of tensors");
+        }
+        Map<String, NDArray> tensors = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : ((Map<?, ?>) state).entrySet()) {
+            if (!(e.getValue() instanceof NDArray)) {
+                throw new CheckpointException(file + ": state_dict entry '" + e.getKey() + "' is "
+                        + describe(e.getValue()) + ", not a tensor");
+            }
+            tensors.put(String.valueOf(e.getKey()), (NDArray) e.getValue());
+        }
+        Map<String, Object> meta = new LinkedHashMap<>();
+        if (state != top && top.get("meta") instanceof Map) {
+            ((Map<?, ?>) top.get("meta")).forEach((k, v) -> meta.put(String.valueOf(k), v));
+        }
+        KeyMap.Layout layout = KeyMap.detect(tensors);
+        return new Checkpoint(KeyMap.toMmseg(tensors, layout), meta, state == top ? null : top.get("optimizer"), layout);
+    }
+
+    /**
+     * Writes an MMSegmentation-layout {@code .pth} ({@code {meta, state_dict[, optimizer]}}) that
+     * {@code torch.load(f, weights_only=True)} opens, or a {@code .safetensors} file (meta's classes and
+     * palette go to its metadata as JSON), chosen by the file name.
+     */
+    public static void write(Path file, Map<String, NDArray> stateDict, Map<String, Object> meta, Object optimizer) {
+        if (file.getFileName().toString().endsWith(".safetensors")) {
+            Map<String, String> metadata = new LinkedHashMap<>();
+            metadata.put("format", "pt");
+            try {
+                if (!meta.isEmpty()) {
+                    metadata.put("meta", JSON.writeValueAsString(meta));
+                }
+            } catch (JsonProcessingException e) {
+                throw new CheckpointException(file + ": meta cannot be stored as JSON: " + e.getMessage(), e);
+            }
+            Safetensors.write(stateDict, metadata, file);
+            return;
+        }
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("meta", meta);
+        root.put("state_dict", new PthWriter.Ordered(stateDict));
+        if (optimizer != null) {
+            root.put("optimizer", optimizer);
+        }
+        PthWriter.write(root, file);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> metaFrom(Map<String, String> metadata, Path file) {
+        String json = metadata.get("meta");
+        if (json == null) {
+            return new LinkedHashMap<>();
+        }
+        try {
+            return JSON.readValue(json, LinkedHashMap.class);
+        } catch (JsonProcessingException e) {
+            throw new CheckpointException(file + ": metadata 'meta' is not valid JSON", e);
+        }
+    }
+
+    private static String describe(Object o) {
+        if (o instanceof Opaque) {
+            return "an object of class " + ((Opaque) o).type() + " (not a tensor)";
+        }
+        return o == null ? "None" : o instanceof List ? "a list" : "a " + o.getClass().getSimpleName();
+    }
+}

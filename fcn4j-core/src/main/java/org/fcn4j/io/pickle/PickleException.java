@@ -1,0 +1,8 @@
+package org.fcn4j.io.pickle;
+
+/** A pickle stream that is malformed, truncated, or names something the restricted reader refuses. */
+public class PickleException extends RuntimeException {
+    public PickleException(String message) {
+        super(message);
+    }
+}

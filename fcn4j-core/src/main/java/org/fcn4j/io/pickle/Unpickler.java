@@ -1,0 +1,353 @@
+package org.fcn4j.io.pickle;
+
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * A restricted unpickler for what {@code torch.save} writes (protocols 0-5). It builds plain Java
+ * values (maps, lists, {@link PyTuple}, strings, numbers, byte arrays) and never executes anything:
+ * every global goes through a {@link Policy}, which returns a data value, a {@link Reconstructor}
+ * for the few known-safe functions, {@link #OPAQUE} for classes kept as inert placeholders, or
+ * refuses. Every length is checked against the bytes that remain, so a truncated or hostile stream
+ * fails with a message instead of a large allocation.
+ */
+public final class Unpickler {
+    /** A known-safe Python function, applied to its pickled arguments. */
+    public interface Reconstructor {
+        Object apply(PyTuple args);
+    }
+
+    /** Decides what a global stands for; throws {@link PickleException} to refuse it. */
+    public interface Policy {
+        Object resolve(PyGlobal global);
+    }
+
+    /** Returned by a {@link Policy} for classes whose instances become {@link Opaque} placeholders. */
+    public static final Object OPAQUE = new Object();
+
+    private static final Object MARK = new Object();
+
+    private final ByteBuffer in;
+    private final Policy policy;
+    private final Function<Object, Object> persistentLoad;
+    /** The pickle stack; a list because Python's None is pushed as null. */
+    private final List<Object> stack = new ArrayList<>();
+    private final Map<Long, Object> memo = new HashMap<>();
+    private final Map<Object, PyGlobal> opaqueTypes = new HashMap<>();
+
+    private Unpickler(ByteBuffer in, Policy policy, Function<Object, Object> persistentLoad) {
+        this.in = in.order(ByteOrder.LITTLE_ENDIAN);
+        this.policy = policy;
+        this.persistentLoad = persistentLoad;
+    }
+
+    /**
+     * Reads one pickle from {@code in}'s position; on return the position is just past its STOP.
+     *
+     * @param persistentLoad maps a persistent id to its object (torch: storages); null refuses them
+     */
+    public static Object load(ByteBuffer in, Policy policy, Function<Object, Object> persistentLoad) {
+        return new Unpickler(in, policy, persistentLoad).run();
+    }
+
+    private Object run() {
+        while (true) {
+            int op = u8();
+            switch (op) {
+                case 0x80: u8(); break; // PROTO
+                case 0x95: need(8); in.getLong(); break; // FRAME: framing is advisory
+                case '.': return pop(); // STOP
+                case '(': stack.add(MARK); break;
+                case '}': push(new LinkedHashMap<>()); break;
+                case ']': push(new ArrayList<>()); break;
+                case ')': push(new PyTuple(List.of())); break;
+                case 'l': push(new ArrayList<>(popMark())); break;
+                case 'd': push(dictOf(popMark())); break;
+                case 't': push(new PyTuple(popMark())); break;
+                case 0x85: push(tuple(pop())); break;
+                case 0x86: { Object b = pop(); Object a = pop(); push(tuple(a, b)); break; }
+                case 0x87: { Object c = pop(); Object b = pop(); Object a = pop(); push(tuple(a, b, c)); break; }
+                case 0x8f: push(new HashSet<>()); break; // EMPTY_SET
+                case 0x90: addItems(); break;
+                case 0x91: push(Set.copyOf(popMark())); break; // FROZENSET
+                case 'N': push(null); break;
+                case 0x88: push(Boolean.TRUE); break;
+                case 0x89: push(Boolean.FALSE); break;
+                case 'J': need(4); push((long) in.getInt()); break;
+                case 'K': push((long) u8()); break;
+                case 'M': need(2); push((long) (in.getShort() & 0xffff)); break;
+                case 0x8a: push(longBytes(u8())); break;
+                case 0x8b: push(longBytes(length(4))); break;
+                case 'G': need(8); push(in.order(ByteOrder.BIG_ENDIAN).getDouble()); in.order(ByteOrder.LITTLE_ENDIAN); break;
+                case 'X': push(utf8(length(4))); break;
+                case 0x8c: push(utf8(u8())); break;
+                case 0x8d: push(utf8(length(8))); break;
+                case 'B': push(bytes(length(4))); break;
+                case 'C': push(bytes(u8())); break;
+                case 0x8e: case 0x96: push(bytes(length(8))); break;
+                case 'T': push(latin1(length(4))); break; // BINSTRING (py2 str)
+                case 'U': push(latin1(u8())); break;
+                case 'I': push(textInt(line())); break;
+                case 'L': push(new BigInteger(line().replaceAll("L$", "")).longValue()); break;
+                case 'F': push(Double.parseDouble(line())); break;
+                case 'S': push(unquote(line())); break;
+                case 'V': push(line()); break;
+                case 'q': memo.put((long) u8(), peek()); break;
+                case 'r': memo.put(length(4), peek()); break;
+                case 'p': memo.put(Long.parseLong(line()), peek()); break;
+                case 0x94: memo.put((long) memo.size(), peek()); break;
+                case 'h': push(get(u8())); break;
+                case 'j': push(get(length(4))); break;
+                case 'g': push(get(Long.parseLong(line()))); break;
+                case '0': pop(); break;
+                case '1': popMark(); break;
+                case '2': push(peek()); break;
+                case 'a': { Object v = pop(); list(peek()).add(v); break; }
+                case 'e': { List<Object> items = popMark(); list(peek()).addAll(items); break; }
+                case 's': { Object v = pop(); Object k = pop(); map(peek()).put(k, v); break; }
+                case 'u': setItems(); break;
+                case 'c': push(global(new PyGlobal(line(), line()))); break;
+                case 0x93: { Object name = pop(); Object module = pop(); push(global(new PyGlobal(str(module), str(name)))); break; }
+                case 'R': { Object args = pop(); Object f = pop(); push(call(f, args)); break; }
+                case 0x81: { Object args = pop(); Object cls = pop(); push(call(cls, args)); break; }
+                case 0x92: { pop(); Object args = pop(); Object cls = pop(); push(call(cls, args)); break; }
+                case 'b': build(); break;
+                case 'Q': push(persistent(pop())); break;
+                case 'P': push(persistent(line())); break;
+                case 'i': { PyGlobal g = new PyGlobal(line(), line()); push(call(global(g), new PyTuple(popMark()))); break; }
+                case 'o': { List<Object> l = popMark(); push(call(l.get(0), new PyTuple(l.subList(1, l.size())))); break; }
+                default:
+                    throw new PickleException(String.format("unsupported pickle opcode 0x%02x at byte %d", op, in.position() - 1));
+            }
+        }
+    }
+
+    private Object global(PyGlobal g) {
+        Object resolved = policy.resolve(g);
+        if (resolved == OPAQUE) {
+            Object marker = new Object() {
+                @Override
+                public String toString() {
+                    return g.toString();
+                }
+            };
+            opaqueTypes.put(marker, g);
+            return marker;
+        }
+        return resolved;
+    }
+
+    private Object call(Object f, Object args) {
+        PyTuple tuple = args instanceof PyTuple ? (PyTuple) args : new PyTuple(List.of(args));
+        if (f instanceof Reconstructor) {
+            return ((Reconstructor) f).apply(tuple);
+        }
+        PyGlobal opaque = opaqueTypes.get(f);
+        if (opaque != null) {
+            return new Opaque(opaque, tuple, null);
+        }
+        throw new PickleException("refusing to call " + f + ": not a known-safe function");
+    }
+
+    private void build() {
+        Object state = pop();
+        Object obj = pop();
+        if (obj instanceof Opaque) {
+            push(((Opaque) obj).withState(state));
+        } else if (obj instanceof Map) {
+            // an OrderedDict's state is its attribute dict (torch keeps _metadata there), not entries
+            push(obj);
+        } else if (state == null || (state instanceof Map && ((Map<?, ?>) state).isEmpty())) {
+            push(obj);
+        } else {
+            throw new PickleException("cannot set state on " + describe(obj));
+        }
+    }
+
+    private Object persistent(Object pid) {
+        if (persistentLoad == null) {
+            throw new PickleException("unexpected persistent id " + pid);
+        }
+        return persistentLoad.apply(pid);
+    }
+
+    private void setItems() {
+        List<Object> kv = popMark();
+        Map<Object, Object> m = map(peek());
+        for (int i = 0; i + 1 < kv.size(); i += 2) {
+            m.put(kv.get(i), kv.get(i + 1));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void addItems() {
+        List<Object> items = popMark();
+        Object set = peek();
+        if (!(set instanceof Set)) {
+            throw new PickleException("ADDITEMS on " + describe(set));
+        }
+        ((Set<Object>) set).addAll(items);
+    }
+
+    private static Map<Object, Object> dictOf(List<Object> kv) {
+        Map<Object, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < kv.size(); i += 2) {
+            m.put(kv.get(i), kv.get(i + 1));
+        }
+        return m;
+    }
+
+    private static PyTuple tuple(Object... items) {
+        return new PyTuple(Arrays.asList(items));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<Object, Object> map(Object o) {
+        if (!(o instanceof Map)) {
+            throw new PickleException("expected a dict on the stack but found " + describe(o));
+        }
+        return (Map<Object, Object>) o;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> list(Object o) {
+        if (!(o instanceof List)) {
+            throw new PickleException("expected a list on the stack but found " + describe(o));
+        }
+        return (List<Object>) o;
+    }
+
+    private static String str(Object o) {
+        if (!(o instanceof String)) {
+            throw new PickleException("expected a string but found " + describe(o));
+        }
+        return (String) o;
+    }
+
+    static String describe(Object o) {
+        return o == null ? "None" : o.getClass().getSimpleName();
+    }
+
+    private void push(Object o) {
+        stack.add(o);
+    }
+
+    private Object pop() {
+        Object top = peek();
+        stack.remove(stack.size() - 1);
+        return top;
+    }
+
+    private Object peek() {
+        if (stack.isEmpty() || stack.get(stack.size() - 1) == MARK) {
+            throw new PickleException("pickle stack underflow at byte " + in.position());
+        }
+        return stack.get(stack.size() - 1);
+    }
+
+    private List<Object> popMark() {
+        int mark = stack.lastIndexOf(MARK);
+        if (mark < 0) {
+            throw new PickleException("pickle MARK missing at byte " + in.position());
+        }
+        List<Object> items = new ArrayList<>(stack.subList(mark + 1, stack.size()));
+        stack.subList(mark, stack.size()).clear();
+        return items;
+    }
+
+    private Object get(long key) {
+        if (!memo.containsKey(key)) {
+            throw new PickleException("pickle memo key " + key + " was never stored");
+        }
+        return memo.get(key);
+    }
+
+    private void need(long n) {
+        if (n > in.remaining()) {
+            throw new PickleException("truncated pickle: needs " + n + " more bytes at byte " + in.position()
+                    + " but only " + in.remaining() + " remain");
+        }
+    }
+
+    private int u8() {
+        need(1);
+        return in.get() & 0xff;
+    }
+
+    /** An unsigned length field of {@code width} bytes, checked against what remains. */
+    private long length(int width) {
+        need(width);
+        long n = width == 4 ? in.getInt() & 0xffffffffL : in.getLong();
+        if (n < 0) {
+            throw new PickleException("negative length in pickle at byte " + in.position());
+        }
+        return n;
+    }
+
+    private byte[] bytes(long n) {
+        need(n);
+        byte[] b = new byte[(int) n];
+        in.get(b);
+        return b;
+    }
+
+    private String utf8(long n) {
+        return new String(bytes(n), StandardCharsets.UTF_8);
+    }
+
+    private String latin1(long n) {
+        return new String(bytes(n), StandardCharsets.ISO_8859_1);
+    }
+
+    private Object longBytes(long n) {
+        byte[] le = bytes(n);
+        if (n == 0) {
+            return 0L;
+        }
+        byte[] be = new byte[le.length];
+        for (int i = 0; i < le.length; i++) {
+            be[i] = le[le.length - 1 - i];
+        }
+        BigInteger v = new BigInteger(be);
+        return v.bitLength() < 64 ? (Object) v.longValue() : v;
+    }
+
+    private String line() {
+        StringBuilder sb = new StringBuilder();
+        while (true) {
+            int c = u8();
+            if (c == '\n') {
+                return sb.toString();
+            }
+            sb.append((char) c);
+        }
+    }
+
+    private static Object textInt(String s) {
+        if (s.equals("00")) {
+            return Boolean.FALSE;
+        }
+        if (s.equals("01")) {
+            return Boolean.TRUE;
+        }
+        return Long.parseLong(s);
+    }
+
+    private static String unquote(String s) {
+        if (s.length() >= 2 && (s.charAt(0) == '\'' || s.charAt(0) == '"')) {
+            return s.substring(1, s.length() - 1);
+        }
+        return s;
+    }
+}
