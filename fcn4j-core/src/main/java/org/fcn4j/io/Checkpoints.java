@@ -5,10 +5,16 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.fcn4j.io.pickle.Opaque;
+import org.fcn4j.nn.LoadReport;
+import org.fcn4j.nn.Module;
+import org.fcn4j.io.pickle.PyTuple;
 
 /** Reading and writing model checkpoints: {@code .pth} (zip or legacy) and {@code .safetensors}. */
 public final class Checkpoints {
@@ -49,11 +55,31 @@ public final class Checkpoints {
     }
 
     /**
+     * Loads a checkpoint into a model the way fine-tuning needs: matching tensors are copied; a
+     * classifier ({@code conv_seg}) of another class count keeps its fresh initialisation, with a
+     * warning, instead of failing. Returns mmengine's report of what did not match.
+     */
+    public static LoadReport loadInto(Module model, Checkpoint checkpoint, Consumer<String> warn) {
+        LoadReport report = model.loadStateDict(checkpoint.stateDict());
+        for (String key : report.shapeMismatch()) {
+            if (key.contains("conv_seg.")) {
+                warn.accept("re-initialising " + key + ": the checkpoint has another number of classes");
+            }
+        }
+        if (!report.clean()) {
+            warn.accept(report.toString());
+        }
+        return report;
+    }
+
+    /**
      * Writes an MMSegmentation-layout {@code .pth} ({@code {meta, state_dict[, optimizer]}}) that
      * {@code torch.load(f, weights_only=True)} opens, or a {@code .safetensors} file (meta's classes and
      * palette go to its metadata as JSON), chosen by the file name.
      */
+    @SuppressWarnings("unchecked")
     public static void write(Path file, Map<String, NDArray> stateDict, Map<String, Object> meta, Object optimizer) {
+        meta = (Map<String, Object>) plain(meta);
         if (file.getFileName().toString().endsWith(".safetensors")) {
             Map<String, String> metadata = new LinkedHashMap<>();
             metadata.put("format", "pt");
@@ -75,6 +101,37 @@ public final class Checkpoints {
         }
         PthWriter.write(root, file);
     }
+
+    /**
+     * Meta reduced to what a weights_only reader accepts and JSON can hold: dicts, lists and plain values;
+     * placeholders of classes that were never reconstructed (e.g. mmengine's message hub) are dropped.
+     */
+    private static Object plain(Object o) {
+        if (o instanceof Map) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            ((Map<?, ?>) o).forEach((k, v) -> {
+                Object p = plain(v);
+                if (p != DROPPED) {
+                    out.put(String.valueOf(k), p);
+                }
+            });
+            return out;
+        }
+        if (o instanceof Collection || o instanceof PyTuple) {
+            List<Object> out = new ArrayList<>();
+            for (Object v : o instanceof PyTuple ? ((PyTuple) o).items() : (Collection<?>) o) {
+                Object p = plain(v);
+                if (p != DROPPED) {
+                    out.add(p);
+                }
+            }
+            return out; // tuples become lists: JSON has no tuples, and Python readers accept either
+        }
+        boolean keep = o == null || o instanceof String || o instanceof Number || o instanceof Boolean;
+        return keep ? o : DROPPED;
+    }
+
+    private static final Object DROPPED = new Object();
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> metaFrom(Map<String, String> metadata, Path file) {

@@ -11,18 +11,26 @@ public record LoadReport(List<String> missing, List<String> unexpected, List<Str
         return missing.isEmpty() && unexpected.isEmpty() && shapeMismatch.isEmpty();
     }
 
+    /** At most this many keys are listed per kind; the rest are counted. */
+    private static final int LISTED = 8;
+
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder();
-        if (!unexpected.isEmpty()) {
-            sb.append("unexpected key in source state_dict: ").append(String.join(", ", unexpected)).append('\n');
-        }
-        if (!shapeMismatch.isEmpty()) {
-            sb.append("size mismatch for: ").append(String.join(", ", shapeMismatch)).append('\n');
-        }
-        if (!missing.isEmpty()) {
-            sb.append("missing keys in source state_dict: ").append(String.join(", ", missing)).append('\n');
-        }
+        append(sb, "unexpected key in source state_dict: ", unexpected);
+        append(sb, "size mismatch for: ", shapeMismatch);
+        append(sb, "missing keys in source state_dict: ", missing);
         return sb.length() == 0 ? "all keys matched" : sb.toString().trim();
+    }
+
+    private static void append(StringBuilder sb, String title, List<String> keys) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        sb.append(title).append(String.join(", ", keys.subList(0, Math.min(LISTED, keys.size()))));
+        if (keys.size() > LISTED) {
+            sb.append(" (and ").append(keys.size() - LISTED).append(" more)");
+        }
+        sb.append('\n');
     }
 }

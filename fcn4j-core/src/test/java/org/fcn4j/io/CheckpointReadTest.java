@@ -125,6 +125,37 @@ class CheckpointReadTest {
         assertClose("out", model.predictLogits(io.get("input")), io.get("out"), 1e-5);
     }
 
+    @Test
+    void fineTuningWithAnotherClassCountReinitialisesConvSegWithAWarning() {
+        Checkpoint c = Checkpoints.read(ckpt("mmseg_zip.pth"), m);
+        EncoderDecoder model = new EncoderDecoder(m, Config.load(Fixtures.path("parity_r18.yaml").toString(),
+                List.of("model.decode_head.num_classes=3", "model.auxiliary_head.num_classes=3")).model());
+        NDArray freshSeg = model.decodeHead().convSeg().weight().get().duplicate();
+        List<String> warnings = new java.util.ArrayList<>();
+        LoadReport report = Checkpoints.loadInto(model, c, warnings::add);
+        assertThat(report.shapeMismatch()).hasSize(4).allMatch(k -> k.contains("conv_seg."));
+        assertThat(report.missing()).isEmpty();
+        assertThat(warnings.get(0)).startsWith("re-initialising decode_head.conv_seg.weight (checkpoint (5, 16, 1, 1), model (3, 16, 1, 1))");
+        assertThat(model.decodeHead().convSeg().weight().get().toFloatArray()).containsExactly(freshSeg.toFloatArray());
+        assertClose("loaded backbone weight", model.stateDict().get("backbone.stem.0.weight").get(),
+                c.stateDict().get("backbone.stem.0.weight"), 0);
+    }
+
+    @Test
+    void backboneOnlyCheckpointsGetTheBackbonePrefixAndLoseFc() {
+        Map<String, NDArray> torchvisionResnet = new java.util.LinkedHashMap<>();
+        torchvisionResnet.put("conv1.weight", m.zeros(new ai.djl.ndarray.types.Shape(1)));
+        torchvisionResnet.put("layer1.0.conv1.weight", m.zeros(new ai.djl.ndarray.types.Shape(1)));
+        torchvisionResnet.put("fc.weight", m.zeros(new ai.djl.ndarray.types.Shape(1)));
+        assertThat(KeyMap.detect(torchvisionResnet)).isEqualTo(KeyMap.Layout.BACKBONE);
+        assertThat(KeyMap.toMmseg(torchvisionResnet, KeyMap.Layout.BACKBONE).keySet())
+                .containsExactly("backbone.conv1.weight", "backbone.layer1.0.conv1.weight");
+        Map<String, NDArray> v1c = Map.of("stem.0.weight", m.zeros(new ai.djl.ndarray.types.Shape(1)));
+        assertThat(KeyMap.toMmseg(v1c, KeyMap.detect(v1c)).keySet()).containsExactly("backbone.stem.0.weight");
+        Map<String, NDArray> dataParallel = Map.of("module.backbone.stem.0.weight", m.zeros(new ai.djl.ndarray.types.Shape(1)));
+        assertThat(KeyMap.toMmseg(dataParallel, KeyMap.detect(dataParallel)).keySet()).containsExactly("backbone.stem.0.weight");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"evil_os_system.pth", "evil_eval.pth", "evil_unknown.pth"})
     void picklesNamingCodeAreRefusedAndNothingRuns(String name) {

@@ -1,0 +1,56 @@
+package org.fcn4j.cli;
+
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.fcn4j.config.Config;
+import org.fcn4j.io.Checkpoint;
+import org.fcn4j.io.Checkpoints;
+import org.fcn4j.model.EncoderDecoder;
+import org.fcn4j.nn.LoadReport;
+import org.fcn4j.nn.Torch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code fcn4j convert}: between .pth (zip or legacy; MMSegmentation or torchvision layout) and .safetensors. */
+@Command(name = "convert", mixinStandardHelpOptions = true,
+        description = {"Convert a checkpoint between .pth and .safetensors, writing MMSegmentation's layout.",
+                "Reads .pth (zip and legacy formats; MMSegmentation, ImageNet-backbone or torchvision FCN keys) "
+                        + "and .safetensors; writes a .pth that torch.load(f, weights_only=True) opens, or .safetensors."})
+final class ConvertCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "IN", description = "Checkpoint to read (.pth or .safetensors).")
+    Path in;
+
+    @Parameters(index = "1", paramLabel = "OUT", description = "File to write; .pth or .safetensors by its name.")
+    Path out;
+
+    @Option(names = "--config", paramLabel = "CONFIG",
+            description = "Check the checkpoint against this model and report missing / unexpected / mis-shaped keys.")
+    String config;
+
+    @Override
+    public Integer call() {
+        String name = out.getFileName().toString();
+        if (!name.endsWith(".pth") && !name.endsWith(".safetensors")) {
+            throw new UserError("OUT: expected a file name ending in .pth or .safetensors but got '" + name + "'");
+        }
+        if (!Files.isRegularFile(in)) {
+            throw new UserError("IN: no such file " + in);
+        }
+        Config cfg = config == null ? null : Config.load(config);
+        try (NDManager m = Torch.newManager()) {
+            Checkpoint ckpt = Checkpoints.read(in, m);
+            System.out.println("read " + in + ": " + ckpt.stateDict().size() + " tensors, " + ckpt.layout() + " layout"
+                    + (ckpt.classes() == null ? "" : ", " + ckpt.classes().size() + " classes"));
+            if (cfg != null) {
+                LoadReport report = new EncoderDecoder(m, cfg.model()).loadStateDict(ckpt.stateDict());
+                System.out.println("against " + config + ": " + report);
+            }
+            Checkpoints.write(out, ckpt.stateDict(), ckpt.meta(), null);
+            System.out.println("wrote " + out);
+        }
+        return 0;
+    }
+}
