@@ -1,0 +1,122 @@
+package org.fcn4j.data;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Decoding images and label maps as MMSegmentation's loaders see them: colour images become 8-bit RGB
+ * (gray replicated, alpha dropped, 16-bit scaled by >> 8, palette expanded; EXIF orientation ignored,
+ * which ImageIO does), label maps are read as raw indices (a palette PNG gives its indices, not colours).
+ */
+public final class Images {
+    /** Largest image accepted by default: a header declaring more pixels is refused before decoding. */
+    public static final long DEFAULT_MAX_PIXELS = 1L << 28;
+
+    private Images() {}
+
+    public static RgbImage readRgb(Path file) {
+        return toRgb(decode(read(file), file.toString(), DEFAULT_MAX_PIXELS), file.toString());
+    }
+
+    /** Decodes encoded bytes (JPEG, PNG, ...); {@code maxPixels} guards against decompression bombs. */
+    public static RgbImage decodeRgb(byte[] bytes, String name, long maxPixels) {
+        return toRgb(decode(bytes, name, maxPixels), name);
+    }
+
+    /** A single-channel label map as raw values (row-major). */
+    public static LabelMap readLabel(Path file) {
+        BufferedImage img = decode(read(file), file.toString(), DEFAULT_MAX_PIXELS);
+        Raster r = img.getRaster();
+        if (r.getNumBands() != 1) {
+            throw new ImageDecodeException(file + ": a label map must have one channel (gray or palette indices) but has "
+                    + r.getNumBands());
+        }
+        int h = img.getHeight();
+        int w = img.getWidth();
+        int[] v = r.getSamples(0, 0, w, h, 0, new int[w * h]);
+        return new LabelMap(h, w, v);
+    }
+
+    private static byte[] read(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new ImageDecodeException(file + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    private static BufferedImage decode(byte[] bytes, String name, long maxPixels) {
+        if (bytes.length == 0) {
+            throw new ImageDecodeException(name + ": empty file, not an image");
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new ImageDecodeException(name + ": not a decodable image (unknown format)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+                if (pixels > maxPixels) {
+                    throw new ImageDecodeException(name + ": declares " + reader.getWidth(0) + "x" + reader.getHeight(0)
+                            + " pixels, more than the limit of " + maxPixels);
+                }
+                return reader.read(0);
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof ImageDecodeException) {
+                throw (ImageDecodeException) e;
+            }
+            throw new ImageDecodeException(name + ": corrupt or truncated image (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static RgbImage toRgb(BufferedImage img, String name) {
+        int h = img.getHeight();
+        int w = img.getWidth();
+        byte[] out = new byte[h * w * 3];
+        ColorModel cm = img.getColorModel();
+        WritableRaster r = img.getRaster();
+        if (cm instanceof ComponentColorModel && r.getNumBands() <= 4) {
+            int bands = r.getNumBands();
+            int shift = r.getDataBuffer().getDataType() == DataBuffer.TYPE_USHORT ? 8 : 0;
+            int[] row = new int[w * bands];
+            for (int y = 0; y < h; y++) {
+                r.getPixels(0, y, w, 1, row);
+                for (int x = 0; x < w; x++) {
+                    for (int c = 0; c < 3; c++) {
+                        // gray (+alpha) replicates band 0; RGB(A) takes the first three bands
+                        int band = bands < 3 ? 0 : c;
+                        out[(y * w + x) * 3 + c] = (byte) (row[x * bands + band] >> shift);
+                    }
+                }
+            }
+        } else if (cm instanceof IndexColorModel || cm.getNumComponents() >= 3) {
+            int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
+            for (int i = 0; i < argb.length; i++) {
+                out[i * 3] = (byte) (argb[i] >> 16);
+                out[i * 3 + 1] = (byte) (argb[i] >> 8);
+                out[i * 3 + 2] = (byte) argb[i];
+            }
+        } else {
+            throw new ImageDecodeException(name + ": unsupported pixel layout " + cm);
+        }
+        return new RgbImage(h, w, out);
+    }
+}

@@ -1,0 +1,129 @@
+package org.fcn4j.eval;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * MMSegmentation's IoUMetric: per image, pixels whose label is the ignore index are dropped and the
+ * intersection, prediction and label areas are histogrammed over classes 0..C-1; the histograms are
+ * summed over the dataset. aAcc = sum(I) / sum(label); per class IoU = I / (pred + label - I) and
+ * Acc = I / label, NaN where 0/0 (left out of mIoU / mAcc). Thread-safe for {@link #add}.
+ */
+public final class IoUMetric {
+    private final int numClasses;
+    private final int ignoreIndex;
+    private final long[] intersect;
+    private final long[] predArea;
+    private final long[] labelArea;
+
+    public IoUMetric(int numClasses, int ignoreIndex) {
+        if (numClasses < 1) {
+            throw new IllegalArgumentException("numClasses must be >= 1 but got " + numClasses);
+        }
+        this.numClasses = numClasses;
+        this.ignoreIndex = ignoreIndex;
+        intersect = new long[numClasses];
+        predArea = new long[numClasses];
+        labelArea = new long[numClasses];
+    }
+
+    public int numClasses() {
+        return numClasses;
+    }
+
+    /**
+     * Adds one image. {@code pred} and {@code label} are class indices in row-major order of the same size.
+     * A label outside 0..C-1 other than the ignore index is an error (mmseg would silently drop it
+     * from the histogram, which hides a wrong class count); predictions outside the range count nowhere.
+     */
+    public void add(int[] pred, int[] label) {
+        if (pred.length != label.length) {
+            throw new IllegalArgumentException("prediction has " + pred.length + " pixels but the label has " + label.length);
+        }
+        long[] i = new long[numClasses];
+        long[] p = new long[numClasses];
+        long[] l = new long[numClasses];
+        for (int k = 0; k < label.length; k++) {
+            int y = label[k];
+            if (y == ignoreIndex) {
+                continue;
+            }
+            if (y < 0 || y >= numClasses) {
+                throw new IllegalArgumentException("label value " + y + " at pixel " + k + " is outside 0.."
+                        + (numClasses - 1) + " and is not the ignore index " + ignoreIndex);
+            }
+            l[y]++;
+            int x = pred[k];
+            if (x >= 0 && x < numClasses) {
+                p[x]++;
+                if (x == y) {
+                    i[y]++;
+                }
+            }
+        }
+        synchronized (this) {
+            for (int c = 0; c < numClasses; c++) {
+                intersect[c] += i[c];
+                predArea[c] += p[c];
+                labelArea[c] += l[c];
+            }
+        }
+    }
+
+    /** The metrics so far, as fractions (not yet x100). */
+    public synchronized Result result() {
+        double[] iou = new double[numClasses];
+        double[] acc = new double[numClasses];
+        long totalI = 0;
+        long totalL = 0;
+        for (int c = 0; c < numClasses; c++) {
+            long union = predArea[c] + labelArea[c] - intersect[c];
+            iou[c] = union == 0 ? Double.NaN : (double) intersect[c] / union;
+            acc[c] = labelArea[c] == 0 ? Double.NaN : (double) intersect[c] / labelArea[c];
+            totalI += intersect[c];
+            totalL += labelArea[c];
+        }
+        return new Result(totalL == 0 ? Double.NaN : (double) totalI / totalL, nanMean(iou), nanMean(acc), iou, acc);
+    }
+
+    private static double nanMean(double[] v) {
+        double sum = 0;
+        int n = 0;
+        for (double x : v) {
+            if (!Double.isNaN(x)) {
+                sum += x;
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+
+    /** aAcc, mIoU, mAcc and per-class IoU / Acc as fractions; NaN where undefined. */
+    public record Result(double aAcc, double mIoU, double mAcc, double[] iou, double[] acc) {
+        /** x100 rounded to 2 decimals, as MMSegmentation prints it; NaN stays NaN. */
+        public static double percent(double fraction) {
+            return Double.isNaN(fraction) ? Double.NaN : Math.round(fraction * 10000.0) / 100.0;
+        }
+
+        /** The per-class table and summary as MMSegmentation logs them. */
+        public String table(List<String> classes) {
+            List<String> names = new ArrayList<>(classes);
+            int width = Math.max(5, names.stream().mapToInt(String::length).max().orElse(5));
+            StringBuilder sb = new StringBuilder();
+            String rule = "+" + "-".repeat(width + 2) + "+-------+-------+\n";
+            sb.append(rule).append(String.format("| %-" + width + "s |  IoU  |  Acc  |%n", "Class")).append(rule);
+            for (int c = 0; c < iou.length; c++) {
+                sb.append(String.format("| %-" + width + "s | %5s | %5s |%n", c < names.size() ? names.get(c) : "class" + c,
+                        fmt(iou[c]), fmt(acc[c])));
+            }
+            sb.append(rule);
+            sb.append(String.format("aAcc: %s  mIoU: %s  mAcc: %s%n", fmt(aAcc), fmt(mIoU), fmt(mAcc)));
+            return sb.toString();
+        }
+
+        private static String fmt(double fraction) {
+            double p = percent(fraction);
+            return Double.isNaN(p) ? "nan" : String.format(java.util.Locale.ROOT, "%.2f", p);
+        }
+    }
+}
