@@ -28,6 +28,9 @@ public record TestConfig(String mode, int[] crop, int[] stride) {
                 if (crop[i] < 1 || stride[i] < 1) {
                     throw n.error(crop[i] < 1 ? "crop_size" : "stride", "entries must be >= 1");
                 }
+                if (stride[i] > crop[i]) {
+                    throw n.error("stride", "must not exceed crop_size, or windows leave pixels uncovered");
+                }
             }
         }
         n.finish();

@@ -1,0 +1,104 @@
+package org.fcn4j.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.fcn4j.config.Config;
+import org.fcn4j.data.Images;
+import org.fcn4j.data.RgbImage;
+import org.fcn4j.infer.Segmentation;
+import org.fcn4j.infer.Segmenter;
+import org.fcn4j.io.Npy;
+import org.fcn4j.viz.Pngs;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code fcn4j predict}: label PNGs (and logits, overlays) for images, folders or globs. */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = {"Segment images with a config and checkpoint.",
+                "For name.ext writes OUT/name.png (8-bit class indices at the original size); --save-logits adds "
+                        + "name.npy (float32 C x H x W), --overlay name_overlay.png. Unreadable files are reported and skipped."})
+final class PredictCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "CONFIG", description = "Preset name or YAML config file.")
+    String config;
+
+    @Parameters(index = "1", paramLabel = "CHECKPOINT", description = "Weights (.pth or .safetensors).")
+    Path checkpoint;
+
+    @Parameters(index = "2..*", arity = "1..*", paramLabel = "INPUT", description = "Image files, folders or globs.")
+    List<String> inputs;
+
+    @Option(names = "--out-dir", required = true, paramLabel = "DIR", description = "Where to write the outputs.")
+    Path outDir;
+
+    @Option(names = "--save-logits", description = "Also write the scores before argmax as .npy (with --tta: probabilities).")
+    boolean saveLogits;
+
+    @Option(names = "--tta", description = "Test-time augmentation: the config's tta_pipeline scales x flips.")
+    boolean tta;
+
+    @Option(names = "--overlay", description = "Also write a colour overlay with the dataset palette.")
+    boolean overlay;
+
+    @Option(names = "--cfg-options", paramLabel = "KEY=VALUE", arity = "1..*", description = "Override config entries.")
+    List<String> cfgOptions = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        Config cfg = Config.load(config, cfgOptions);
+        if (!Files.isRegularFile(checkpoint)) {
+            throw new UserError("CHECKPOINT: no such file " + checkpoint);
+        }
+        List<Path> files = Inputs.expand(inputs);
+        Files.createDirectories(outDir);
+        int failed = 0;
+        Progress progress = new Progress("predict", files.size());
+        ExecutorService decoder = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "fcn4j-decode");
+            t.setDaemon(true);
+            return t;
+        });
+        try (Segmenter segmenter = Segmenter.load(cfg, checkpoint, w -> System.err.println("warning: " + w))) {
+            // decoding the next image overlaps the forward pass of the current one
+            CompletableFuture<RgbImage> next = decode(decoder, files.get(0));
+            for (int i = 0; i < files.size(); i++) {
+                Path file = files.get(i);
+                CompletableFuture<RgbImage> current = next;
+                next = i + 1 < files.size() ? decode(decoder, files.get(i + 1)) : null;
+                try {
+                    RgbImage image = current.join();
+                    Segmentation s = segmenter.segment(image, tta, saveLogits);
+                    String stem = Inputs.stem(file);
+                    Pngs.writeLabels(outDir.resolve(stem + ".png"), s.labels());
+                    if (saveLogits) {
+                        Npy.writeFloat32(outDir.resolve(stem + ".npy"), s.scores(), s.numClasses(), image.height(), image.width());
+                    }
+                    if (overlay) {
+                        Pngs.write(outDir.resolve(stem + "_overlay.png"),
+                                Pngs.overlay(image, s.labels(), segmenter.meta().palette()));
+                    }
+                } catch (java.util.concurrent.CompletionException e) {
+                    failed++;
+                    progress.message("skipped: " + e.getCause().getMessage());
+                }
+                progress.step();
+            }
+        } finally {
+            decoder.shutdownNow();
+        }
+        progress.done();
+        System.out.println("wrote " + (files.size() - failed) + " of " + files.size() + " to " + outDir
+                + (failed > 0 ? " (" + failed + " unreadable, skipped)" : ""));
+        return failed > 0 ? 1 : 0;
+    }
+
+    private static CompletableFuture<RgbImage> decode(ExecutorService pool, Path file) {
+        return CompletableFuture.supplyAsync(() -> Images.readRgb(file), pool);
+    }
+}

@@ -1,0 +1,159 @@
+package org.fcn4j.infer;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+import org.fcn4j.config.Config;
+import org.fcn4j.config.ConfigNode;
+import org.fcn4j.data.CvResize;
+import org.fcn4j.data.DatasetMeta;
+import org.fcn4j.data.LabelMap;
+import org.fcn4j.data.RgbImage;
+import org.fcn4j.data.TestPipeline;
+import org.fcn4j.io.Checkpoint;
+import org.fcn4j.io.Checkpoints;
+import org.fcn4j.model.EncoderDecoder;
+import org.fcn4j.model.PreprocessorSpec;
+import org.fcn4j.nn.Functional;
+import org.fcn4j.nn.Torch;
+
+/**
+ * Segments images with a model loaded once (the public inference API). The test pipeline resizes
+ * the image (mmcv's keep-ratio Resize, OpenCV INTER_LINEAR), normalises it, runs whole or slide
+ * inference per {@code model.test_cfg}, resizes the logits to the resized image and then to the
+ * original size, and takes the argmax. Safe to call from several threads: each call works in its own
+ * NDManager scope and the model is only read.
+ */
+public final class Segmenter implements AutoCloseable {
+    private final NDManager manager;
+    private final EncoderDecoder model;
+    private final TestPipeline pipeline;
+    private final TestPipeline.TtaViews tta;
+    private final DatasetMeta meta;
+
+    private Segmenter(NDManager manager, EncoderDecoder model, TestPipeline pipeline, TestPipeline.TtaViews tta,
+            DatasetMeta meta) {
+        this.manager = manager;
+        this.model = model;
+        this.pipeline = pipeline;
+        this.tta = tta;
+        this.meta = meta;
+    }
+
+    /** Loads {@code config}'s model with the weights of {@code checkpoint}; load warnings go to {@code warn}. */
+    public static Segmenter load(Config config, Path checkpoint, Consumer<String> warn) {
+        ConfigNode root = new ConfigNode("", config.tree());
+        TestPipeline pipeline = root.has("test_pipeline") ? TestPipeline.parse(root, "test_pipeline") : TestPipeline.IDENTITY;
+        TestPipeline.TtaViews tta = root.has("tta_pipeline") ? TestPipeline.parseTta(root, "tta_pipeline")
+                : new TestPipeline.TtaViews(List.of(1.0), List.of(false, true), true);
+        NDManager m = Torch.newManager();
+        try {
+            EncoderDecoder model = new EncoderDecoder(m, config.model());
+            Checkpoint ckpt = Checkpoints.read(checkpoint, m);
+            Checkpoints.loadInto(model, ckpt, warn);
+            ckpt.stateDict().values().forEach(NDArray::close);
+            model.eval();
+            int n = model.numClasses();
+            DatasetMeta meta = ckpt.classes() != null && ckpt.classes().size() == n
+                    ? new DatasetMeta(ckpt.classes(), ckpt.palette() != null && ckpt.palette().length == n
+                            ? ckpt.palette() : DatasetMeta.forDataset(datasetType(config), n).palette())
+                    : DatasetMeta.forDataset(datasetType(config), n);
+            return new Segmenter(m, model, pipeline, tta, meta);
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    /** {@code test_dataloader.dataset.type}, or null. */
+    static String datasetType(Config config) {
+        Object loader = config.tree().get("test_dataloader");
+        if (loader instanceof java.util.Map && ((java.util.Map<?, ?>) loader).get("dataset") instanceof java.util.Map) {
+            Object type = ((java.util.Map<?, ?>) ((java.util.Map<?, ?>) loader).get("dataset")).get("type");
+            return type == null ? null : type.toString();
+        }
+        return null;
+    }
+
+    public EncoderDecoder model() {
+        return model;
+    }
+
+    public DatasetMeta meta() {
+        return meta;
+    }
+
+    public TestPipeline pipeline() {
+        return pipeline;
+    }
+
+    /**
+     * Segments one image. With {@code tta}, every scale x flip view of the config's tta_pipeline is
+     * brought to the original size (un-flipped), softmaxed and averaged before the argmax.
+     */
+    public Segmentation segment(RgbImage image, boolean useTta, boolean keepScores) {
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray scores;
+            if (useTta) {
+                NDArray sum = null;
+                int views = 0;
+                for (double factor : tta.scaleFactors()) {
+                    int[] target = CvResize.scaledSize(image.width(), image.height(), factor);
+                    int[] size = tta.keepRatio()
+                            ? CvResize.keepRatioSize(image.width(), image.height(), target[0], target[1]) : target;
+                    for (boolean flip : tta.flips()) {
+                        NDArray p = view(scope, image, size, flip).softmax(1);
+                        sum = sum == null ? p : sum.addi(p);
+                        views++;
+                    }
+                }
+                scores = sum.divi(views);
+            } else {
+                scores = view(scope, image, pipeline.targetSize(image.width(), image.height()), false);
+            }
+            int[] labels = scores.argMax(1).toType(DataType.INT32, false).toIntArray();
+            float[] kept = keepScores ? scores.toFloatArray() : null;
+            return new Segmentation(new LabelMap(image.height(), image.width(), labels), model.numClasses(), kept);
+        }
+    }
+
+    /** One view's logits (1, C, H0, W0): resized (w, h), optionally flipped, brought back to the original size. */
+    private NDArray view(NDManager scope, RgbImage image, int[] size, boolean flip) {
+        RgbImage resized = CvResize.bilinear(image, size[0], size[1]);
+        if (flip) {
+            resized = resized.flipped();
+        }
+        NDArray x = normalise(scope, resized, model.spec().preprocessor());
+        NDArray logits = Inference.logits(model, x, model.spec().testCfg());
+        if (flip) {
+            logits = logits.flip(3);
+        }
+        return Functional.resizeBilinear(logits, image.height(), image.width(), model.spec().decodeHead().alignCorners());
+    }
+
+    /** (1, 3, h, w) float: (pixel - mean) / std per channel, in RGB order (BGR when bgr_to_rgb is false). */
+    static NDArray normalise(NDManager m, RgbImage img, PreprocessorSpec pre) {
+        int h = img.height();
+        int w = img.width();
+        float[] out = new float[3 * h * w];
+        byte[] p = img.pixels();
+        for (int c = 0; c < 3; c++) {
+            int src = pre.bgrToRgb() ? c : 2 - c;
+            float mean = (float) pre.mean()[c];
+            float std = (float) pre.std()[c];
+            for (int i = 0; i < h * w; i++) {
+                out[c * h * w + i] = ((p[i * 3 + src] & 0xff) - mean) / std;
+            }
+        }
+        return m.create(out, new Shape(1, 3, h, w));
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,61 @@
+package org.fcn4j.viz;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.fcn4j.data.LabelMap;
+import org.fcn4j.data.RgbImage;
+import org.fcn4j.io.AtomicFiles;
+
+/** PNG outputs: label maps (8-bit gray, the class index), palette colourings and overlays. */
+public final class Pngs {
+    /** MMSegmentation's default overlay opacity. */
+    public static final double OVERLAY_OPACITY = 0.5;
+
+    private Pngs() {}
+
+    /** An 8-bit grayscale PNG whose values are the class indices. */
+    public static void writeLabels(Path file, LabelMap labels) {
+        BufferedImage img = new BufferedImage(labels.width(), labels.height(), BufferedImage.TYPE_BYTE_GRAY);
+        img.getRaster().setSamples(0, 0, labels.width(), labels.height(), 0, labels.labels());
+        write(file, img);
+    }
+
+    /** Each pixel in its class's palette colour. */
+    public static BufferedImage colour(LabelMap labels, int[][] palette) {
+        BufferedImage img = new BufferedImage(labels.width(), labels.height(), BufferedImage.TYPE_INT_RGB);
+        int[] rgb = new int[labels.labels().length];
+        for (int i = 0; i < rgb.length; i++) {
+            int[] c = palette[labels.labels()[i] % palette.length];
+            rgb[i] = (c[0] << 16) | (c[1] << 8) | c[2];
+        }
+        img.setRGB(0, 0, labels.width(), labels.height(), rgb, 0, labels.width());
+        return img;
+    }
+
+    /** The image blended with the palette colouring: image * (1 - opacity) + colour * opacity. */
+    public static BufferedImage overlay(RgbImage image, LabelMap labels, int[][] palette) {
+        BufferedImage img = new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_INT_RGB);
+        int[] rgb = new int[image.width() * image.height()];
+        byte[] p = image.pixels();
+        for (int i = 0; i < rgb.length; i++) {
+            int[] c = palette[labels.labels()[i] % palette.length];
+            int v = 0;
+            for (int k = 0; k < 3; k++) {
+                v = (v << 8) | (int) Math.round((p[i * 3 + k] & 0xff) * (1 - OVERLAY_OPACITY) + c[k] * OVERLAY_OPACITY);
+            }
+            rgb[i] = v;
+        }
+        img.setRGB(0, 0, image.width(), image.height(), rgb, 0, image.width());
+        return img;
+    }
+
+    public static void write(Path file, BufferedImage img) {
+        AtomicFiles.write(file, out -> {
+            if (!ImageIO.write(img, "png", out)) {
+                throw new IOException("no PNG writer");
+            }
+        });
+    }
+}

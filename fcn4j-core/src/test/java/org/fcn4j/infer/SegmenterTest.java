@@ -1,0 +1,101 @@
+package org.fcn4j.infer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.fcn4j.Close.assertClose;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.fcn4j.Fixtures;
+import org.fcn4j.config.Config;
+import org.fcn4j.data.RgbImage;
+import org.fcn4j.io.Checkpoints;
+import org.fcn4j.model.EncoderDecoder;
+import org.fcn4j.nn.Torch;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Against tools/fixtures/gen_inference.py (PyTorch with MMSegmentation's inference formulas). */
+class SegmenterTest {
+    private static final double RTOL = 1e-5;
+    private static NDManager m;
+    private static Map<String, NDArray> fx;
+    private static Segmenter segmenter;
+    private static RgbImage image;
+
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void setUp() {
+        m = Torch.newManager();
+        fx = Fixtures.tensors("inference.safetensors", m);
+        Map<String, NDArray> state = new LinkedHashMap<>();
+        Fixtures.tensors("parity_r18.safetensors", m).forEach((k, v) -> {
+            if (k.startsWith("state.")) {
+                state.put(k.substring(6), v);
+            }
+        });
+        Path ckpt = tmp.resolve("r18.safetensors");
+        Checkpoints.write(ckpt, state, Map.of(), null);
+        segmenter = Segmenter.load(Config.load(Fixtures.path("inference_r18.yaml").toString()), ckpt,
+                w -> { throw new AssertionError(w); });
+        image = new RgbImage(45, 70, fx.get("image").toByteArray());
+    }
+
+    @AfterAll
+    static void tearDown() {
+        segmenter.close();
+        m.close();
+    }
+
+    @Test
+    void slideLogitsMatchMmsegSlideInference() {
+        EncoderDecoder model = segmenter.model();
+        NDArray logits = Inference.slide(model, fx.get("slide.input"), new int[] {48, 64}, new int[] {32, 40});
+        assertClose("slide logits", logits, fx.get("slide.logits"), RTOL);
+    }
+
+    @Test
+    void wholePipelineScoresAndLabelsMatch() {
+        Segmentation s = segmenter.segment(image, false, true);
+        NDArray scores = m.create(s.scores(), new Shape(1, 5, 45, 70));
+        assertClose("whole scores", scores, fx.get("whole.scores"), RTOL);
+        int[] expected = fx.get("whole.scores").argMax(1).toType(ai.djl.ndarray.types.DataType.INT32, false).toIntArray();
+        assertThat(s.labels().labels()).containsExactly(expected);
+        assertThat(s.labels().height()).isEqualTo(45);
+    }
+
+    @Test
+    void ttaAveragesSoftmaxOfScalesAndFlips() {
+        Segmentation s = segmenter.segment(image, true, true);
+        assertClose("tta probabilities", m.create(s.scores(), new Shape(1, 5, 45, 70)), fx.get("tta.scores"), RTOL);
+    }
+
+    @Test
+    void concurrentCallsGiveTheSameAnswer() throws Exception {
+        int[] reference = segmenter.segment(image, false, false).labels().labels();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<int[]>> futures = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                futures.add(pool.submit(() -> segmenter.segment(image, false, false).labels().labels()));
+            }
+            for (Future<int[]> f : futures) {
+                assertThat(f.get()).containsExactly(reference);
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+}
