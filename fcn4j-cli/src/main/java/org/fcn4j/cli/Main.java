@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "FCN semantic segmentation as MMSegmentation does it, on the JVM.",
-        subcommands = {InfoCommand.class, PredictCommand.class, MetricsCommand.class, ConvertCommand.class,
+        subcommands = {InfoCommand.class, PredictCommand.class, TestCommand.class, MetricsCommand.class, ConvertCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {

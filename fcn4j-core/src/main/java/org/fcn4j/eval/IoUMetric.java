@@ -110,10 +110,10 @@ public final class IoUMetric {
             List<String> names = new ArrayList<>(classes);
             int width = Math.max(5, names.stream().mapToInt(String::length).max().orElse(5));
             StringBuilder sb = new StringBuilder();
-            String rule = "+" + "-".repeat(width + 2) + "+-------+-------+\n";
-            sb.append(rule).append(String.format("| %-" + width + "s |  IoU  |  Acc  |%n", "Class")).append(rule);
+            String rule = "+" + "-".repeat(width + 2) + "+--------+--------+\n";
+            sb.append(rule).append(String.format("| %-" + width + "s |  IoU   |  Acc   |%n", "Class")).append(rule);
             for (int c = 0; c < iou.length; c++) {
-                sb.append(String.format("| %-" + width + "s | %5s | %5s |%n", c < names.size() ? names.get(c) : "class" + c,
+                sb.append(String.format("| %-" + width + "s | %6s | %6s |%n", c < names.size() ? names.get(c) : "class" + c,
                         fmt(iou[c]), fmt(acc[c])));
             }
             sb.append(rule);

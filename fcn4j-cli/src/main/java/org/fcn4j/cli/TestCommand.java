@@ -1,0 +1,96 @@
+package org.fcn4j.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.fcn4j.config.Config;
+import org.fcn4j.config.ConfigNode;
+import org.fcn4j.data.Images;
+import org.fcn4j.data.LabelMap;
+import org.fcn4j.data.RgbImage;
+import org.fcn4j.data.SegDataset;
+import org.fcn4j.eval.IoUMetric;
+import org.fcn4j.eval.MetricsJson;
+import org.fcn4j.infer.Segmentation;
+import org.fcn4j.infer.Segmenter;
+import org.fcn4j.viz.Pngs;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code fcn4j test}: evaluates a checkpoint on the config's test set with IoUMetric. */
+@Command(name = "test", mixinStandardHelpOptions = true,
+        description = "Evaluate CHECKPOINT on the config's test_dataloader dataset: prints aAcc/mIoU/mAcc and the "
+                + "per-class table, writes WORK_DIR/metrics.json.")
+final class TestCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "CONFIG", description = "Preset name or YAML config file.")
+    String config;
+
+    @Parameters(index = "1", paramLabel = "CHECKPOINT", description = "Weights (.pth or .safetensors).")
+    Path checkpoint;
+
+    @Option(names = "--work-dir", paramLabel = "DIR", description = "Where metrics.json goes (default: work_dirs/<config name>).")
+    Path workDir;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Also write each prediction as a label PNG.")
+    Path out;
+
+    @Option(names = "--show-dir", paramLabel = "DIR", description = "Also write colour overlays of the predictions.")
+    Path showDir;
+
+    @Option(names = "--tta", description = "Test-time augmentation (the config's tta_pipeline).")
+    boolean tta;
+
+    @Option(names = "--cfg-options", paramLabel = "KEY=VALUE", arity = "1..*", description = "Override config entries.")
+    List<String> cfgOptions = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        Config cfg = Config.load(config, cfgOptions);
+        ConfigNode loader = cfg.section("test_dataloader");
+        if (loader == null) {
+            throw new UserError(config + ": the config has no test_dataloader");
+        }
+        SegDataset data = SegDataset.parse(loader.requireDict("dataset"), true);
+        if (!Files.isRegularFile(checkpoint)) {
+            throw new UserError("CHECKPOINT: no such file " + checkpoint);
+        }
+        Path dir = workDir != null ? workDir : Path.of("work_dirs", Path.of(config).getFileName().toString().replaceAll("\\.ya?ml$", ""));
+        for (Path d : new Path[] {dir, out, showDir}) {
+            if (d != null) {
+                Files.createDirectories(d);
+            }
+        }
+        try (Segmenter segmenter = Segmenter.load(cfg, checkpoint, w -> System.err.println("warning: " + w))) {
+            IoUMetric metric = new IoUMetric(segmenter.model().numClasses(), 255);
+            Progress progress = new Progress("test", data.samples().size());
+            for (SegDataset.Sample sample : data.samples()) {
+                RgbImage image = Images.readRgb(sample.image());
+                LabelMap truth = data.labels(sample);
+                Segmentation s = segmenter.segment(image, tta, false);
+                try {
+                    metric.add(s.labels().labels(), truth.labels());
+                } catch (IllegalArgumentException e) {
+                    throw new UserError(sample.labels() + ": " + e.getMessage());
+                }
+                String stem = Inputs.stem(sample.image());
+                if (out != null) {
+                    Pngs.writeLabels(out.resolve(stem + ".png"), s.labels());
+                }
+                if (showDir != null) {
+                    Pngs.write(showDir.resolve(stem + ".png"), Pngs.overlay(image, s.labels(), segmenter.meta().palette()));
+                }
+                progress.step();
+            }
+            progress.done();
+            IoUMetric.Result r = metric.result();
+            System.out.print(r.table(segmenter.meta().classes()));
+            Path json = dir.resolve("metrics.json");
+            MetricsJson.write(json, r, segmenter.meta().classes());
+            System.out.println("metrics written to " + json);
+        }
+        return 0;
+    }
+}

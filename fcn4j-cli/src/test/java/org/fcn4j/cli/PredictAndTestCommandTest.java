@@ -1,0 +1,87 @@
+package org.fcn4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.fcn4j.cli.InfoCommandTest.run;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** predict, test and metrics on a small R-18 checkpoint and generated images, as a user runs them. */
+class PredictAndTestCommandTest {
+    @TempDir
+    Path tmp;
+
+    private Path ckpt;
+    private Path config;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        ckpt = tmp.resolve("model.pth");
+        Files.copy(Path.of(getClass().getResource("/mmseg_r18_small.pth").toURI()), ckpt);
+        Path images = Files.createDirectories(tmp.resolve("data/images"));
+        for (int i = 0; i < 3; i++) {
+            BufferedImage img = new BufferedImage(48 + 8 * i, 40, BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < 40; y++) {
+                for (int x = 0; x < img.getWidth(); x++) {
+                    img.setRGB(x, y, (x * 5 << 16) | (y * 6 << 8) | ((x * y) & 0xff));
+                }
+            }
+            ImageIO.write(img, i == 0 ? "png" : "jpg", images.resolve("img" + i + (i == 0 ? ".png" : ".jpg")).toFile());
+        }
+        Files.write(images.resolve("broken.jpg"), new byte[] {(byte) 0xff, (byte) 0xd8, (byte) 0xff, 1, 2, 3});
+        config = tmp.resolve("cfg.yaml");
+        Files.writeString(config, String.join("\n",
+                "_base_: fcn_r18-d8_4xb2-80k_cityscapes-512x1024",
+                "model:",
+                "  backbone: {stem_channels: 16, base_channels: 8}",
+                "  decode_head: {in_channels: 64, channels: 16, num_classes: 5}",
+                "  auxiliary_head: {in_channels: 32, channels: 8, num_classes: 5}",
+                "test_pipeline: [{type: LoadImageFromFile}, {type: Resize, scale: [64, 48], keep_ratio: true}, "
+                        + "{type: LoadAnnotations}, {type: PackSegInputs}]",
+                "test_dataloader:",
+                "  dataset: {type: BaseSegDataset, data_root: " + tmp.resolve("data") + ", img_suffix: .jpg, "
+                        + "data_prefix: {img_path: images, seg_map_path: masks}, pipeline: []}",
+                ""));
+    }
+
+    @Test
+    void predictWritesMasksForTheReadableImagesAndOneLineForTheBadOne() throws Exception {
+        Path out = tmp.resolve("out");
+        String[] r = run("predict", config.toString(), ckpt.toString(), tmp.resolve("data/images").toString(),
+                "--out-dir", out.toString(), "--overlay", "--save-logits");
+        assertThat(r[0]).isEqualTo("1");
+        assertThat(r[2].lines().filter(l -> l.contains("broken.jpg"))).hasSize(1);
+        assertThat(r[2]).contains("skipped: ").contains("corrupt or truncated image");
+        for (int i = 0; i < 3; i++) {
+            BufferedImage mask = ImageIO.read(out.resolve("img" + i + ".png").toFile());
+            assertThat(mask.getType()).isEqualTo(BufferedImage.TYPE_BYTE_GRAY);
+            assertThat(mask.getWidth()).isEqualTo(48 + 8 * i);
+            assertThat(mask.getHeight()).isEqualTo(40);
+            assertThat(out.resolve("img" + i + "_overlay.png")).exists();
+            // .npy: 128-byte header then 5 x 40 x W float32
+            assertThat(Files.size(out.resolve("img" + i + ".npy"))).isEqualTo(128 + 4L * 5 * 40 * (48 + 8 * i));
+        }
+        assertThat(r[1]).contains("wrote 3 of 4");
+    }
+
+    @Test
+    void testScoresTheDatasetAndMetricsAgreesOnTheSameMaps() throws Exception {
+        // ground truth = the model's own predictions for two images: both scores must be 100
+        Path masks = Files.createDirectories(tmp.resolve("data/masks"));
+        Files.delete(tmp.resolve("data/images/broken.jpg"));
+        Files.delete(tmp.resolve("data/images/img0.png"));
+        run("predict", config.toString(), ckpt.toString(), tmp.resolve("data/images").toString(), "--out-dir", masks.toString());
+        String[] r = run("test", config.toString(), ckpt.toString(), "--work-dir", tmp.resolve("work").toString());
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(r[1]).contains("aAcc: 100.00");
+        assertThat(Files.readString(tmp.resolve("work/metrics.json"))).contains("\"mIoU\" : 100.0")
+                .contains("\"classes\" : [ \"road\", \"sidewalk\", \"building\", \"wall\", \"fence\" ]");
+        r = run("metrics", "--pred", masks.toString(), "--gt", masks.toString(), "--num-classes", "5");
+        assertThat(r[1]).contains("aAcc: 100.00");
+    }
+}
