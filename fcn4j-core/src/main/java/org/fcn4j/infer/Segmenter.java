@@ -127,12 +127,26 @@ public final class Segmenter implements AutoCloseable {
         if (flip) {
             resized = resized.flipped();
         }
-        NDArray x = normalise(scope, resized, model.spec().preprocessor());
-        NDArray logits = Inference.logits(model, x, model.spec().testCfg());
+        NDArray logits = logits(normalise(scope, resized, model.spec().preprocessor()));
         if (flip) {
             logits = logits.flip(3);
         }
-        return Functional.resizeBilinear(logits, image.height(), image.width(), model.spec().decodeHead().alignCorners());
+        return toOriginalSize(logits, image.height(), image.width());
+    }
+
+    /** The test pipeline's resize and normalisation: the (1, 3, h, w) model input for {@code image}. */
+    public NDArray preprocess(NDManager m, RgbImage image) {
+        return normalise(m, pipeline.resize(image), model.spec().preprocessor());
+    }
+
+    /** Logits at the input's size, whole or slide per {@code model.test_cfg}. */
+    public NDArray logits(NDArray input) {
+        return Inference.logits(model, input, model.spec().testCfg());
+    }
+
+    /** Logits resized (bilinear, the head's align_corners) to an original image size. */
+    public NDArray toOriginalSize(NDArray logits, int height, int width) {
+        return Functional.resizeBilinear(logits, height, width, model.spec().decodeHead().alignCorners());
     }
 
     /** (1, 3, h, w) float: (pixel - mean) / std per channel, in RGB order (BGR when bgr_to_rgb is false). */

@@ -98,4 +98,29 @@ class SegmenterTest {
             pool.shutdown();
         }
     }
+
+    @Test
+    void djlPredictorGivesTheSegmentersMaskAtTheOriginalSize() throws Exception {
+        java.awt.image.BufferedImage buffered = new java.awt.image.BufferedImage(70, 45, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 45; y++) {
+            for (int x = 0; x < 70; x++) {
+                buffered.setRGB(x, y, (image.at(y, x, 0) << 16) | (image.at(y, x, 1) << 8) | image.at(y, x, 2));
+            }
+        }
+        ai.djl.modality.cv.Image djlImage = ai.djl.modality.cv.ImageFactory.getInstance().fromImage(buffered);
+        int[] expected = segmenter.segment(image, false, false).labels().labels();
+        try (ai.djl.Model model = SegmenterTranslator.model(segmenter);
+                ai.djl.inference.Predictor<ai.djl.modality.cv.Image, ai.djl.modality.cv.output.CategoryMask> p =
+                        model.newPredictor(new SegmenterTranslator(segmenter))) {
+            ai.djl.modality.cv.output.CategoryMask mask = p.predict(djlImage);
+            assertThat(mask.getMask()).hasNumberOfRows(45);
+            assertThat(mask.getMask()[0]).hasSize(70);
+            assertThat(mask.getClasses()).hasSize(5);
+            int[] flat = new int[45 * 70];
+            for (int y = 0; y < 45; y++) {
+                System.arraycopy(mask.getMask()[y], 0, flat, y * 70, 70);
+            }
+            assertThat(flat).containsExactly(expected);
+        }
+    }
 }
