@@ -1,0 +1,70 @@
+package org.fcn4j.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.IndexColorModel;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ImagesTest {
+    @TempDir
+    Path tmp;
+
+    private Path png(String name, BufferedImage img) throws Exception {
+        Path p = tmp.resolve(name);
+        ImageIO.write(img, "png", p.toFile());
+        return p;
+    }
+
+    @Test
+    void sixteenBitGrayIsScaledToEightBitsAndReplicated() throws Exception {
+        BufferedImage img = new BufferedImage(3, 1, BufferedImage.TYPE_USHORT_GRAY);
+        img.getRaster().setSamples(0, 0, 3, 1, 0, new int[] {0, 0x80ff, 0xffff});
+        RgbImage rgb = Images.readRgb(png("g16.png", img));
+        assertThat(rgb.pixels()).containsExactly(0, 0, 0, (byte) 0x80, (byte) 0x80, (byte) 0x80, -1, -1, -1);
+    }
+
+    @Test
+    void rgbaDropsAlphaWithoutBlending() throws Exception {
+        BufferedImage img = new BufferedImage(1, 1, BufferedImage.TYPE_INT_ARGB);
+        img.setRGB(0, 0, (0x10 << 24) | (200 << 16) | (100 << 8) | 50);
+        assertThat(Images.readRgb(png("rgba.png", img)).pixels()).containsExactly((byte) 200, (byte) 100, (byte) 50);
+    }
+
+    @Test
+    void palettePngsAreColoursAsImagesAndIndicesAsLabels() throws Exception {
+        byte[] r = {0, (byte) 128, 0};
+        byte[] g = {0, 64, (byte) 255};
+        byte[] b = {0, (byte) 128, 0};
+        BufferedImage img = new BufferedImage(3, 1, BufferedImage.TYPE_BYTE_INDEXED, new IndexColorModel(2, 3, r, g, b));
+        img.getRaster().setSamples(0, 0, 3, 1, 0, new int[] {2, 1, 0});
+        Path p = png("pal.png", img);
+        assertThat(Images.readLabel(p).labels()).containsExactly(2, 1, 0);
+        assertThat(Images.readRgb(p).pixels()).containsExactly(0, -1, 0, (byte) 128, 64, (byte) 128, 0, 0, 0);
+    }
+
+    @Test
+    void badFilesGiveClearErrors() throws Exception {
+        Path junk = tmp.resolve("junk.jpg");
+        Files.writeString(junk, "not an image");
+        assertThatThrownBy(() -> Images.readRgb(junk)).hasMessageContaining("junk.jpg: not a decodable image");
+        Path empty = tmp.resolve("empty.png");
+        Files.write(empty, new byte[0]);
+        assertThatThrownBy(() -> Images.readRgb(empty)).hasMessageContaining("empty file");
+        BufferedImage rgb = new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB);
+        ByteArrayOutputStream jpg = new ByteArrayOutputStream();
+        ImageIO.write(rgb, "jpg", jpg);
+        byte[] half = java.util.Arrays.copyOf(jpg.toByteArray(), jpg.size() / 2);
+        Path truncated = tmp.resolve("half.jpg");
+        Files.write(truncated, half);
+        assertThatThrownBy(() -> Images.readRgb(truncated)).hasMessageContaining("half.jpg");
+        assertThatThrownBy(() -> Images.decodeRgb(jpg.toByteArray(), "big.jpg", 15)).hasMessageContaining("more than the limit of 15");
+        assertThatThrownBy(() -> Images.readLabel(png("rgb.png", rgb))).hasMessageContaining("must have one channel");
+    }
+}
