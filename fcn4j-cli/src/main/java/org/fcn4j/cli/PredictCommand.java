@@ -2,7 +2,6 @@ package org.fcn4j.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -16,6 +15,7 @@ import org.fcn4j.infer.Segmenter;
 import org.fcn4j.io.Npy;
 import org.fcn4j.viz.Pngs;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -25,11 +25,8 @@ import picocli.CommandLine.Parameters;
                 "For name.ext writes OUT/name.png (8-bit class indices at the original size); --save-logits adds "
                         + "name.npy (float32 C x H x W), --overlay name_overlay.png. Unreadable files are reported and skipped."})
 final class PredictCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "CONFIG", description = "Preset name or YAML config file.")
-    String config;
-
-    @Parameters(index = "1", paramLabel = "CHECKPOINT", description = "Weights (.pth or .safetensors).")
-    Path checkpoint;
+    @Mixin
+    ModelArgs model;
 
     @Parameters(index = "2..*", arity = "1..*", paramLabel = "INPUT", description = "Image files, folders or globs.")
     List<String> inputs;
@@ -46,15 +43,9 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--overlay", description = "Also write a colour overlay with the dataset palette.")
     boolean overlay;
 
-    @Option(names = "--cfg-options", paramLabel = "KEY=VALUE", arity = "1..*", description = "Override config entries.")
-    List<String> cfgOptions = new ArrayList<>();
-
     @Override
     public Integer call() throws Exception {
-        Config cfg = Config.load(config, cfgOptions);
-        if (!Files.isRegularFile(checkpoint)) {
-            throw new UserError("CHECKPOINT: no such file " + checkpoint);
-        }
+        Config cfg = model.load();
         List<Path> files = Inputs.expand(inputs);
         Files.createDirectories(outDir);
         int failed = 0;
@@ -64,7 +55,7 @@ final class PredictCommand implements Callable<Integer> {
             t.setDaemon(true);
             return t;
         });
-        try (Segmenter segmenter = Segmenter.load(cfg, checkpoint, w -> System.err.println("warning: " + w))) {
+        try (Segmenter segmenter = Segmenter.load(cfg, model.checkpoint, w -> System.err.println("warning: " + w))) {
             // decoding the next image overlaps the forward pass of the current one
             CompletableFuture<RgbImage> next = decode(decoder, files.get(0));
             for (int i = 0; i < files.size(); i++) {

@@ -2,7 +2,6 @@ package org.fcn4j.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.fcn4j.config.Config;
@@ -17,19 +16,16 @@ import org.fcn4j.infer.Segmentation;
 import org.fcn4j.infer.Segmenter;
 import org.fcn4j.viz.Pngs;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code fcn4j test}: evaluates a checkpoint on the config's test set with IoUMetric. */
 @Command(name = "test", mixinStandardHelpOptions = true,
         description = "Evaluate CHECKPOINT on the config's test_dataloader dataset: prints aAcc/mIoU/mAcc and the "
                 + "per-class table, writes WORK_DIR/metrics.json.")
 final class TestCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "CONFIG", description = "Preset name or YAML config file.")
-    String config;
-
-    @Parameters(index = "1", paramLabel = "CHECKPOINT", description = "Weights (.pth or .safetensors).")
-    Path checkpoint;
+    @Mixin
+    ModelArgs model;
 
     @Option(names = "--work-dir", paramLabel = "DIR", description = "Where metrics.json goes (default: work_dirs/<config name>).")
     Path workDir;
@@ -43,27 +39,21 @@ final class TestCommand implements Callable<Integer> {
     @Option(names = "--tta", description = "Test-time augmentation (the config's tta_pipeline).")
     boolean tta;
 
-    @Option(names = "--cfg-options", paramLabel = "KEY=VALUE", arity = "1..*", description = "Override config entries.")
-    List<String> cfgOptions = new ArrayList<>();
-
     @Override
     public Integer call() throws Exception {
-        Config cfg = Config.load(config, cfgOptions);
+        Config cfg = model.load();
         ConfigNode loader = cfg.section("test_dataloader");
         if (loader == null) {
-            throw new UserError(config + ": the config has no test_dataloader");
+            throw new UserError(model.config + ": the config has no test_dataloader");
         }
         SegDataset data = SegDataset.parse(loader.requireDict("dataset"), true);
-        if (!Files.isRegularFile(checkpoint)) {
-            throw new UserError("CHECKPOINT: no such file " + checkpoint);
-        }
-        Path dir = workDir != null ? workDir : Path.of("work_dirs", Path.of(config).getFileName().toString().replaceAll("\\.ya?ml$", ""));
+        Path dir = workDir != null ? workDir : Path.of("work_dirs", Path.of(model.config).getFileName().toString().replaceAll("\\.ya?ml$", ""));
         for (Path d : new Path[] {dir, out, showDir}) {
             if (d != null) {
                 Files.createDirectories(d);
             }
         }
-        try (Segmenter segmenter = Segmenter.load(cfg, checkpoint, w -> System.err.println("warning: " + w))) {
+        try (Segmenter segmenter = Segmenter.load(cfg, model.checkpoint, w -> System.err.println("warning: " + w))) {
             IoUMetric metric = new IoUMetric(segmenter.model().numClasses(), 255);
             Progress progress = new Progress("test", data.samples().size());
             for (SegDataset.Sample sample : data.samples()) {

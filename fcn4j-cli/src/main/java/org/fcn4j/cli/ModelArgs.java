@@ -1,0 +1,30 @@
+package org.fcn4j.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.fcn4j.config.Config;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The CONFIG CHECKPOINT [--cfg-options ...] arguments shared by the commands that run a trained model. */
+final class ModelArgs {
+    @Parameters(index = "0", paramLabel = "CONFIG", description = "Preset name or YAML config file.")
+    String config;
+
+    @Parameters(index = "1", paramLabel = "CHECKPOINT", description = "Weights (.pth or .safetensors).")
+    Path checkpoint;
+
+    @Option(names = "--cfg-options", paramLabel = "KEY=VALUE", arity = "1..*", description = "Override config entries.")
+    List<String> cfgOptions = new ArrayList<>();
+
+    /** The checked config; fails before any work when it or the checkpoint is unusable. */
+    Config load() {
+        Config cfg = Config.load(config, cfgOptions);
+        if (!Files.isRegularFile(checkpoint)) {
+            throw new UserError("CHECKPOINT: no such file " + checkpoint);
+        }
+        return cfg;
+    }
+}
