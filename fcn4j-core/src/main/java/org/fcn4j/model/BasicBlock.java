@@ -6,6 +6,7 @@ import org.fcn4j.nn.BatchNorm2d;
 import org.fcn4j.nn.Conv2d;
 import org.fcn4j.nn.Functional;
 import org.fcn4j.nn.Layer;
+import org.fcn4j.nn.Scope;
 
 /** ResNet-18/34 block: stride and dilation on conv1 (3x3), a plain 3x3 conv2, identity or downsample shortcut. */
 public final class BasicBlock extends Layer {
@@ -25,9 +26,18 @@ public final class BasicBlock extends Layer {
 
     @Override
     public NDArray forward(NDArray x) {
-        NDArray out = Functional.relu(bn1.forward(conv1.forward(x)));
-        out = bn2.forward(conv2.forward(out));
+        NDArray out = Bottleneck.convBnRelu(conv1, bn1, x);
+        NDArray c2 = conv2.forward(out);
+        Scope.discard(out);
+        out = bn2.forward(c2);
+        Scope.discard(c2);
         NDArray identity = downsample == null ? x : downsample.forward(x);
-        return Functional.relu(out.addi(identity));
+        out.addi(identity);
+        if (identity != x) {
+            Scope.discard(identity);
+        }
+        NDArray result = Functional.relu(out);
+        Scope.discard(out);
+        return result;
     }
 }

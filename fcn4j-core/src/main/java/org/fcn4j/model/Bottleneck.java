@@ -6,6 +6,7 @@ import org.fcn4j.nn.BatchNorm2d;
 import org.fcn4j.nn.Conv2d;
 import org.fcn4j.nn.Functional;
 import org.fcn4j.nn.Layer;
+import org.fcn4j.nn.Scope;
 
 /**
  * ResNet-50/101/152 block, 'pytorch' style: 1x1 conv1, then the 3x3 conv2 carrying stride and dilation
@@ -34,10 +35,30 @@ public final class Bottleneck extends Layer {
 
     @Override
     public NDArray forward(NDArray x) {
-        NDArray out = Functional.relu(bn1.forward(conv1.forward(x)));
-        out = Functional.relu(bn2.forward(conv2.forward(out)));
-        out = bn3.forward(conv3.forward(out));
+        NDArray out = convBnRelu(conv1, bn1, x);
+        NDArray next = convBnRelu(conv2, bn2, out);
+        Scope.discard(out);
+        NDArray c3 = conv3.forward(next);
+        Scope.discard(next);
+        out = bn3.forward(c3);
+        Scope.discard(c3);
         NDArray identity = downsample == null ? x : downsample.forward(x);
-        return Functional.relu(out.addi(identity));
+        out.addi(identity);
+        if (identity != x) {
+            Scope.discard(identity);
+        }
+        NDArray result = Functional.relu(out);
+        Scope.discard(out);
+        return result;
+    }
+
+    /** relu(bn(conv(x))), freeing the conv and BN outputs at inference. */
+    static NDArray convBnRelu(Conv2d conv, BatchNorm2d bn, NDArray x) {
+        NDArray c = conv.forward(x);
+        NDArray b = bn.forward(c);
+        Scope.discard(c);
+        NDArray r = Functional.relu(b);
+        Scope.discard(b);
+        return r;
     }
 }

@@ -8,6 +8,7 @@ import org.fcn4j.nn.Dropout;
 import org.fcn4j.nn.Functional;
 import org.fcn4j.nn.Identity;
 import org.fcn4j.nn.Layer;
+import org.fcn4j.nn.Scope;
 import org.fcn4j.nn.Sequential;
 
 /**
@@ -70,8 +71,17 @@ public final class FCNHead extends Layer {
     public NDArray forward(NDArray x) {
         NDArray out = convs.forward(x);
         if (convCat != null) {
-            out = convCat.forward(Functional.cat(1, x, out));
+            NDArray cat = Functional.cat(1, x, out);
+            if (out != x) {
+                Scope.discard(out);
+            }
+            out = convCat.forward(cat);
+            Scope.discard(cat);
         }
-        return convSeg.forward(dropout.forward(out));
+        NDArray logits = convSeg.forward(dropout.forward(out));
+        if (out != x) {
+            Scope.discard(out);
+        }
+        return logits;
     }
 }

@@ -11,6 +11,7 @@ import org.fcn4j.nn.Layer;
 import org.fcn4j.nn.MaxPool2d;
 import org.fcn4j.nn.Module;
 import org.fcn4j.nn.Relu;
+import org.fcn4j.nn.Scope;
 import org.fcn4j.nn.Sequential;
 import org.fcn4j.nn.Tensor;
 
@@ -100,11 +101,16 @@ public final class ResNet extends Module {
 
     /** The stage outputs listed in out_indices. */
     public List<NDArray> forward(NDArray x) {
-        x = stem != null ? stem.forward(x) : Functional.relu(bn1.forward(conv1.forward(x)));
-        x = maxpool.forward(x);
+        NDArray stemOut = stem != null ? stem.forward(x) : Bottleneck.convBnRelu(conv1, bn1, x);
+        x = maxpool.forward(stemOut);
+        Scope.discard(stemOut);
         List<NDArray> outs = new ArrayList<>();
         for (int i = 0; i < stages.size(); i++) {
-            x = stages.get(i).forward(x);
+            NDArray in = x;
+            x = stages.get(i).forward(in);
+            if (outs.stream().noneMatch(o -> o == in)) {
+                Scope.discard(in); // a stage input that is not an output is no longer needed
+            }
             for (int idx : spec.outIndices()) {
                 if (idx == i) {
                     outs.add(x);

@@ -15,6 +15,11 @@ public final class ConvModule extends Layer {
 
     @Override
     public NDArray forward(NDArray x) {
-        return Functional.relu(bn.forward(conv.forward(x)));
+        NDArray c = conv.forward(x);
+        NDArray b = bn.forward(c);
+        Scope.discard(c);
+        NDArray out = Functional.relu(b);
+        Scope.discard(b);
+        return out;
     }
 }

@@ -27,4 +27,21 @@ public final class Scope {
             return out;
         }
     }
+
+    /**
+     * Frees intermediates as soon as a forward pass no longer needs them, as PyTorch's reference
+     * counting does; without this an inference pass holds every activation until its scope closes
+     * (13 GB instead of a few for a 1024x2048 R-50-D8 image). While autograd records, they belong to
+     * the graph and are left alone.
+     */
+    public static void discard(NDArray... arrays) {
+        if (Torch.gradEnabled()) {
+            return;
+        }
+        for (NDArray a : arrays) {
+            if (a != null) {
+                a.close();
+            }
+        }
+    }
 }

@@ -29,9 +29,14 @@ public final class Sequential extends Layer {
     }
 
     @Override
-    public NDArray forward(NDArray x) {
+    public NDArray forward(NDArray input) {
+        NDArray x = input;
         for (Layer l : layers) {
-            x = l.forward(x);
+            NDArray y = l.forward(x);
+            if (x != input && y != x) {
+                Scope.discard(x);
+            }
+            x = y;
         }
         return x;
     }
