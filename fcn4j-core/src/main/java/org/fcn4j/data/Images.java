@@ -87,6 +87,11 @@ public final class Images {
         }
     }
 
+    /** An already decoded image, converted as a decoded file would be. */
+    public static RgbImage fromBufferedImage(BufferedImage img) {
+        return toRgb(img, "image");
+    }
+
     private static RgbImage toRgb(BufferedImage img, String name) {
         int h = img.getHeight();
         int w = img.getWidth();

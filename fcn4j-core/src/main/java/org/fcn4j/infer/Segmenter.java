@@ -1,6 +1,7 @@
 package org.fcn4j.infer;
 
 import ai.djl.ndarray.NDArray;
+import java.awt.image.BufferedImage;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -11,6 +12,7 @@ import org.fcn4j.config.Config;
 import org.fcn4j.config.ConfigNode;
 import org.fcn4j.data.CvResize;
 import org.fcn4j.data.DatasetMeta;
+import org.fcn4j.data.Images;
 import org.fcn4j.data.LabelMap;
 import org.fcn4j.data.RgbImage;
 import org.fcn4j.data.TestPipeline;
@@ -89,6 +91,21 @@ public final class Segmenter implements AutoCloseable {
 
     public TestPipeline pipeline() {
         return pipeline;
+    }
+
+    /** Segments an image file (JPEG, PNG, ...). */
+    public Segmentation segment(Path image) {
+        return segment(Images.readRgb(image), false, false);
+    }
+
+    /** Segments encoded image bytes (JPEG, PNG, ...). */
+    public Segmentation segment(byte[] encoded) {
+        return segment(Images.decodeRgb(encoded, "image bytes", Images.DEFAULT_MAX_PIXELS), false, false);
+    }
+
+    /** Segments a decoded image. */
+    public Segmentation segment(BufferedImage image) {
+        return segment(Images.fromBufferedImage(image), false, false);
     }
 
     /**

@@ -123,4 +123,20 @@ class SegmenterTest {
             assertThat(flat).containsExactly(expected);
         }
     }
+
+    @Test
+    void filesBytesAndBufferedImagesGiveTheSameLabels() throws Exception {
+        java.awt.image.BufferedImage buffered = new java.awt.image.BufferedImage(70, 45, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 45; y++) {
+            for (int x = 0; x < 70; x++) {
+                buffered.setRGB(x, y, (image.at(y, x, 0) << 16) | (image.at(y, x, 1) << 8) | image.at(y, x, 2));
+            }
+        }
+        Path png = tmp.resolve("image.png");
+        javax.imageio.ImageIO.write(buffered, "png", png.toFile());
+        int[] expected = segmenter.segment(image, false, false).labels().labels();
+        assertThat(segmenter.segment(buffered).labels().labels()).containsExactly(expected);
+        assertThat(segmenter.segment(png).labels().labels()).containsExactly(expected);
+        assertThat(segmenter.segment(java.nio.file.Files.readAllBytes(png)).labels().labels()).containsExactly(expected);
+    }
 }
