@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.fcn4j.nn.BatchNorm2d;
 import org.fcn4j.nn.Conv2d;
-import org.fcn4j.nn.Functional;
+import org.fcn4j.nn.ConvModule;
 import org.fcn4j.nn.Layer;
 import org.fcn4j.nn.Scope;
 
@@ -26,18 +26,11 @@ public final class BasicBlock extends Layer {
 
     @Override
     public NDArray forward(NDArray x) {
-        NDArray out = Bottleneck.convBnRelu(conv1, bn1, x);
+        NDArray out = ConvModule.convBnRelu(conv1, bn1, x);
         NDArray c2 = conv2.forward(out);
         Scope.discard(out);
         out = bn2.forward(c2);
         Scope.discard(c2);
-        NDArray identity = downsample == null ? x : downsample.forward(x);
-        out.addi(identity);
-        if (identity != x) {
-            Scope.discard(identity);
-        }
-        NDArray result = Functional.relu(out);
-        Scope.discard(out);
-        return result;
+        return ConvModule.residual(out, x, downsample);
     }
 }

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.fcn4j.nn.BatchNorm2d;
 import org.fcn4j.nn.Conv2d;
-import org.fcn4j.nn.Functional;
+import org.fcn4j.nn.ConvModule;
 import org.fcn4j.nn.Layer;
 import org.fcn4j.nn.Scope;
 
@@ -35,30 +35,13 @@ public final class Bottleneck extends Layer {
 
     @Override
     public NDArray forward(NDArray x) {
-        NDArray out = convBnRelu(conv1, bn1, x);
-        NDArray next = convBnRelu(conv2, bn2, out);
+        NDArray out = ConvModule.convBnRelu(conv1, bn1, x);
+        NDArray next = ConvModule.convBnRelu(conv2, bn2, out);
         Scope.discard(out);
         NDArray c3 = conv3.forward(next);
         Scope.discard(next);
         out = bn3.forward(c3);
         Scope.discard(c3);
-        NDArray identity = downsample == null ? x : downsample.forward(x);
-        out.addi(identity);
-        if (identity != x) {
-            Scope.discard(identity);
-        }
-        NDArray result = Functional.relu(out);
-        Scope.discard(out);
-        return result;
-    }
-
-    /** relu(bn(conv(x))), freeing the conv and BN outputs at inference. */
-    static NDArray convBnRelu(Conv2d conv, BatchNorm2d bn, NDArray x) {
-        NDArray c = conv.forward(x);
-        NDArray b = bn.forward(c);
-        Scope.discard(c);
-        NDArray r = Functional.relu(b);
-        Scope.discard(b);
-        return r;
+        return ConvModule.residual(out, x, downsample);
     }
 }

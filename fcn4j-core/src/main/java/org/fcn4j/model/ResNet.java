@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.fcn4j.nn.BatchNorm2d;
 import org.fcn4j.nn.Conv2d;
-import org.fcn4j.nn.Functional;
+import org.fcn4j.nn.ConvModule;
 import org.fcn4j.nn.Layer;
 import org.fcn4j.nn.MaxPool2d;
 import org.fcn4j.nn.Module;
@@ -101,7 +101,7 @@ public final class ResNet extends Module {
 
     /** The stage outputs listed in out_indices. */
     public List<NDArray> forward(NDArray x) {
-        NDArray stemOut = stem != null ? stem.forward(x) : Bottleneck.convBnRelu(conv1, bn1, x);
+        NDArray stemOut = stem != null ? stem.forward(x) : ConvModule.convBnRelu(conv1, bn1, x);
         x = maxpool.forward(stemOut);
         Scope.discard(stemOut);
         List<NDArray> outs = new ArrayList<>();

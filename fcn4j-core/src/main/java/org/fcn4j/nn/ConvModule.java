@@ -15,11 +15,31 @@ public final class ConvModule extends Layer {
 
     @Override
     public NDArray forward(NDArray x) {
+        return convBnRelu(conv, bn, x);
+    }
+
+    /** relu(bn(conv(x))), freeing the conv and BN outputs at inference; shared with the ResNet blocks. */
+    public static NDArray convBnRelu(Conv2d conv, BatchNorm2d bn, NDArray x) {
         NDArray c = conv.forward(x);
         NDArray b = bn.forward(c);
         Scope.discard(c);
         NDArray out = Functional.relu(b);
         Scope.discard(b);
         return out;
+    }
+
+    /**
+     * A residual block's tail: relu(out + shortcut), where the shortcut is {@code x} or
+     * {@code downsample(x)}; frees {@code out} and a downsampled shortcut at inference.
+     */
+    public static NDArray residual(NDArray out, NDArray x, Layer downsample) {
+        NDArray identity = downsample == null ? x : downsample.forward(x);
+        out.addi(identity);
+        if (identity != x) {
+            Scope.discard(identity);
+        }
+        NDArray result = Functional.relu(out);
+        Scope.discard(out);
+        return result;
     }
 }

@@ -101,12 +101,7 @@ class SegmenterTest {
 
     @Test
     void djlPredictorGivesTheSegmentersMaskAtTheOriginalSize() throws Exception {
-        java.awt.image.BufferedImage buffered = new java.awt.image.BufferedImage(70, 45, java.awt.image.BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < 45; y++) {
-            for (int x = 0; x < 70; x++) {
-                buffered.setRGB(x, y, (image.at(y, x, 0) << 16) | (image.at(y, x, 1) << 8) | image.at(y, x, 2));
-            }
-        }
+        java.awt.image.BufferedImage buffered = buffered();
         ai.djl.modality.cv.Image djlImage = ai.djl.modality.cv.ImageFactory.getInstance().fromImage(buffered);
         int[] expected = segmenter.segment(image, false, false).labels().labels();
         try (ai.djl.Model model = SegmenterTranslator.model(segmenter);
@@ -126,17 +121,23 @@ class SegmenterTest {
 
     @Test
     void filesBytesAndBufferedImagesGiveTheSameLabels() throws Exception {
-        java.awt.image.BufferedImage buffered = new java.awt.image.BufferedImage(70, 45, java.awt.image.BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < 45; y++) {
-            for (int x = 0; x < 70; x++) {
-                buffered.setRGB(x, y, (image.at(y, x, 0) << 16) | (image.at(y, x, 1) << 8) | image.at(y, x, 2));
-            }
-        }
+        java.awt.image.BufferedImage buffered = buffered();
         Path png = tmp.resolve("image.png");
         javax.imageio.ImageIO.write(buffered, "png", png.toFile());
         int[] expected = segmenter.segment(image, false, false).labels().labels();
         assertThat(segmenter.segment(buffered).labels().labels()).containsExactly(expected);
         assertThat(segmenter.segment(png).labels().labels()).containsExactly(expected);
         assertThat(segmenter.segment(java.nio.file.Files.readAllBytes(png)).labels().labels()).containsExactly(expected);
+    }
+
+    /** The fixture image as a BufferedImage. */
+    private static java.awt.image.BufferedImage buffered() {
+        java.awt.image.BufferedImage b = new java.awt.image.BufferedImage(70, 45, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 45; y++) {
+            for (int x = 0; x < 70; x++) {
+                b.setRGB(x, y, (image.at(y, x, 0) << 16) | (image.at(y, x, 1) << 8) | image.at(y, x, 2));
+            }
+        }
+        return b;
     }
 }
