@@ -1,6 +1,7 @@
 package org.fcn4j.cli;
 
 import org.fcn4j.config.ConfigException;
+import org.fcn4j.data.DataException;
 import org.fcn4j.io.CheckpointException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,7 +23,8 @@ public final class Main {
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof ConfigException || e instanceof CheckpointException || e instanceof UserError) {
+            if (e instanceof ConfigException || e instanceof CheckpointException || e instanceof DataException
+                    || e instanceof UserError) {
                 cmd.getErr().println("error: " + e.getMessage());
                 return 2;
             }

@@ -6,13 +6,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.fcn4j.config.Config;
 import org.fcn4j.config.ConfigNode;
-import org.fcn4j.data.Images;
-import org.fcn4j.data.LabelMap;
-import org.fcn4j.data.RgbImage;
 import org.fcn4j.data.SegDataset;
+import org.fcn4j.eval.Evaluation;
 import org.fcn4j.eval.IoUMetric;
 import org.fcn4j.eval.MetricsJson;
-import org.fcn4j.infer.Segmentation;
 import org.fcn4j.infer.Segmenter;
 import org.fcn4j.viz.Pngs;
 import picocli.CommandLine.Command;
@@ -54,17 +51,8 @@ final class TestCommand implements Callable<Integer> {
             }
         }
         try (Segmenter segmenter = Segmenter.load(cfg, model.checkpoint, w -> System.err.println("warning: " + w))) {
-            IoUMetric metric = new IoUMetric(segmenter.model().numClasses(), 255);
             Progress progress = new Progress("test", data.samples().size());
-            for (SegDataset.Sample sample : data.samples()) {
-                RgbImage image = Images.readRgb(sample.image());
-                LabelMap truth = data.labels(sample);
-                Segmentation s = segmenter.segment(image, tta, false);
-                try {
-                    metric.add(s.labels().labels(), truth.labels());
-                } catch (IllegalArgumentException e) {
-                    throw new UserError(sample.labels() + ": " + e.getMessage());
-                }
+            IoUMetric.Result r = Evaluation.run(segmenter, data, tta, (sample, image, s) -> {
                 String stem = Inputs.stem(sample.image());
                 if (out != null) {
                     Pngs.writeLabels(out.resolve(stem + ".png"), s.labels());
@@ -73,9 +61,8 @@ final class TestCommand implements Callable<Integer> {
                     Pngs.write(showDir.resolve(stem + ".png"), Pngs.overlay(image, s.labels(), segmenter.meta().palette()));
                 }
                 progress.step();
-            }
+            });
             progress.done();
-            IoUMetric.Result r = metric.result();
             System.out.print(r.table(segmenter.meta().classes()));
             Path json = dir.resolve("metrics.json");
             MetricsJson.write(json, r, segmenter.meta().classes());

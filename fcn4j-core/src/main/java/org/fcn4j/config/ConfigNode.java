@@ -68,7 +68,7 @@ public final class ConfigNode {
         return error(key, "expected " + expected + " but got " + describe(v));
     }
 
-    static String describe(Object v) {
+    public static String describe(Object v) {
         if (v instanceof String) {
             return "'" + v + "'";
         }

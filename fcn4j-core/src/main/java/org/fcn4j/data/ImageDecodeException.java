@@ -1,7 +1,7 @@
 package org.fcn4j.data;
 
 /** An image or label file that cannot be decoded; the message names the file and why. */
-public class ImageDecodeException extends RuntimeException {
+public class ImageDecodeException extends DataException {
     public ImageDecodeException(String message) {
         super(message);
     }

@@ -15,7 +15,7 @@ import org.fcn4j.config.ConfigNode;
  * {@code ann_file}), and its presets {@code CityscapesDataset}, {@code ADE20KDataset} (reduce_zero_label)
  * and {@code PascalVOCDataset} (split file).
  */
-public record SegDataset(String type, List<Sample> samples, boolean reduceZeroLabel, Path root) {
+public record SegDataset(String type, List<Sample> samples, boolean reduceZeroLabel, Path root, DatasetMeta metainfo) {
     /** One image and its label map (null when the dataset has none). */
     public record Sample(Path image, Path labels) {}
 
@@ -37,7 +37,8 @@ public record SegDataset(String type, List<Sample> samples, boolean reduceZeroLa
         if (type.equals("PascalVOCDataset") && annFile.isEmpty()) {
             throw n.error("ann_file", "PascalVOCDataset needs a split file (e.g. ImageSets/Segmentation/val.txt)");
         }
-        n.accept("pipeline", "metainfo", "serialize_data", "lazy_init", "test_mode", "backend_args", "ignore_index",
+        DatasetMeta metainfo = metainfo(n);
+        n.accept("pipeline", "serialize_data", "lazy_init", "test_mode", "backend_args", "ignore_index",
                 "indices", "max_refetch");
         n.finish();
         Path images = root.resolve(imgDir);
@@ -81,7 +82,47 @@ public record SegDataset(String type, List<Sample> samples, boolean reduceZeroLa
                 }
             }
         }
-        return new SegDataset(type, samples, reduceZero, root);
+        return new SegDataset(type, samples, reduceZero, root, metainfo);
+    }
+
+    /** {@code metainfo: {classes: [...], palette: [[r, g, b], ...]}}, or null when absent. */
+    private static DatasetMeta metainfo(ConfigNode n) {
+        ConfigNode m = n.dict("metainfo");
+        if (m == null) {
+            return null;
+        }
+        Object classes = m.value("classes");
+        if (!(classes instanceof List) || ((List<?>) classes).isEmpty()) {
+            throw m.error("classes", "expected a non-empty list of class names");
+        }
+        List<String> names = new ArrayList<>();
+        ((List<?>) classes).forEach(c -> names.add(String.valueOf(c)));
+        int[][] palette = DatasetMeta.generated(names.size()).palette();
+        if (m.value("palette") != null) {
+            Object p = m.value("palette");
+            if (!(p instanceof List) || ((List<?>) p).size() != names.size()) {
+                throw m.error("palette", "expected one [r, g, b] per class (" + names.size() + ")");
+            }
+            for (int i = 0; i < names.size(); i++) {
+                Object rgb = ((List<?>) p).get(i);
+                if (!(rgb instanceof List) || ((List<?>) rgb).size() != 3) {
+                    throw m.error("palette", "entry " + i + " is not [r, g, b]");
+                }
+                for (int c = 0; c < 3; c++) {
+                    palette[i][c] = ((Number) ((List<?>) rgb).get(c)).intValue();
+                }
+            }
+        }
+        m.finish();
+        return new DatasetMeta(names, palette);
+    }
+
+    /** Class names and colours: the config's metainfo, else those fcn4j knows for the type, else generated. */
+    public DatasetMeta meta(int numClasses) {
+        if (metainfo != null && metainfo.classes().size() == numClasses) {
+            return metainfo;
+        }
+        return DatasetMeta.forDataset(type, numClasses);
     }
 
     private static String defaultImgSuffix(String type) {
@@ -94,6 +135,11 @@ public record SegDataset(String type, List<Sample> samples, boolean reduceZeroLa
 
     /** A sample's labels as the metric sees them (reduce_zero_label applied: 0 -> 255, v -> v - 1). */
     public LabelMap labels(Sample s) {
+        return labels(s, reduceZeroLabel);
+    }
+
+    /** A sample's labels, with or without the reduce_zero_label mapping. */
+    public static LabelMap labels(Sample s, boolean reduceZeroLabel) {
         LabelMap raw = Images.readLabel(s.labels());
         if (!reduceZeroLabel) {
             return raw;

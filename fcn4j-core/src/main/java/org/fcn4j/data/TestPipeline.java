@@ -83,7 +83,10 @@ public record TestPipeline(int[] scale, double scaleFactor, boolean keepRatio, b
     }
 
     /** The scale factors and flips of a {@code tta_pipeline}'s TestTimeAug (scales x flips). */
-    public record TtaViews(List<Double> scaleFactors, List<Boolean> flips, boolean keepRatio) {}
+    public record TtaViews(List<Double> scaleFactors, List<Boolean> flips, boolean keepRatio) {
+        /** Without a tta_pipeline: the image as it is and mirrored. */
+        public static final TtaViews FLIP_ONLY = new TtaViews(List.of(1.0), List.of(false, true), true);
+    }
 
     public static TtaViews parseTta(ConfigNode parent, String key) {
         List<Double> factors = new ArrayList<>();

@@ -51,7 +51,7 @@ public final class Segmenter implements AutoCloseable {
         ConfigNode root = new ConfigNode("", config.tree());
         TestPipeline pipeline = root.has("test_pipeline") ? TestPipeline.parse(root, "test_pipeline") : TestPipeline.IDENTITY;
         TestPipeline.TtaViews tta = root.has("tta_pipeline") ? TestPipeline.parseTta(root, "tta_pipeline")
-                : new TestPipeline.TtaViews(List.of(1.0), List.of(false, true), true);
+                : TestPipeline.TtaViews.FLIP_ONLY;
         NDManager m = Torch.newManager();
         try {
             EncoderDecoder model = new EncoderDecoder(m, config.model());
@@ -69,6 +69,16 @@ public final class Segmenter implements AutoCloseable {
             m.close();
             throw e;
         }
+    }
+
+    /**
+     * A Segmenter over a model that lives elsewhere (e.g. during training): it runs {@code pipeline}, and
+     * closing it frees only its own scratch memory, not the model. The caller puts the model in eval mode.
+     */
+    public static Segmenter of(EncoderDecoder model, TestPipeline pipeline, DatasetMeta meta) {
+        NDManager owner = model.stateDict().values().iterator().next().get().getManager();
+        return new Segmenter(owner.newSubManager(), model, pipeline,
+                TestPipeline.TtaViews.FLIP_ONLY, meta);
     }
 
     /** {@code test_dataloader.dataset.type}, or null. */
@@ -166,21 +176,9 @@ public final class Segmenter implements AutoCloseable {
         return Functional.resizeBilinear(logits, height, width, model.spec().decodeHead().alignCorners());
     }
 
-    /** (1, 3, h, w) float: (pixel - mean) / std per channel, in RGB order (BGR when bgr_to_rgb is false). */
+    /** (1, 3, h, w) float: the image normalised as the preprocessor specifies. */
     static NDArray normalise(NDManager m, RgbImage img, PreprocessorSpec pre) {
-        int h = img.height();
-        int w = img.width();
-        float[] out = new float[3 * h * w];
-        byte[] p = img.pixels();
-        for (int c = 0; c < 3; c++) {
-            int src = pre.bgrToRgb() ? c : 2 - c;
-            float mean = (float) pre.mean()[c];
-            float std = (float) pre.std()[c];
-            for (int i = 0; i < h * w; i++) {
-                out[c * h * w + i] = ((p[i * 3 + src] & 0xff) - mean) / std;
-            }
-        }
-        return m.create(out, new Shape(1, 3, h, w));
+        return m.create(pre.normalise(img), new Shape(1, 3, img.height(), img.width()));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.fcn4j.model;
 
 import org.fcn4j.config.ConfigNode;
+import org.fcn4j.data.RgbImage;
 
 /**
  * {@code SegDataPreProcessor}: per-channel normalisation in RGB order and padding of images (with
@@ -29,5 +30,21 @@ public record PreprocessorSpec(double[] mean, double[] std, boolean bgrToRgb, do
         n.accept("rgb_to_bgr", "size_divisor", "test_cfg", "batch_augments");
         n.finish();
         return spec;
+    }
+
+    /** (pixel - mean) / std per channel as a CHW float array, in RGB order (BGR when bgr_to_rgb is false). */
+    public float[] normalise(RgbImage img) {
+        int hw = img.height() * img.width();
+        float[] out = new float[3 * hw];
+        byte[] p = img.pixels();
+        for (int c = 0; c < 3; c++) {
+            int src = bgrToRgb ? c : 2 - c;
+            float m = (float) mean[c];
+            float s = (float) std[c];
+            for (int i = 0; i < hw; i++) {
+                out[c * hw + i] = ((p[i * 3 + src] & 0xff) - m) / s;
+            }
+        }
+        return out;
     }
 }

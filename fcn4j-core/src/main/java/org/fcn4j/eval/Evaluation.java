@@ -1,0 +1,35 @@
+package org.fcn4j.eval;
+
+import org.fcn4j.data.DataException;
+import org.fcn4j.data.Images;
+import org.fcn4j.data.LabelMap;
+import org.fcn4j.data.RgbImage;
+import org.fcn4j.data.SegDataset;
+import org.fcn4j.infer.Segmentation;
+import org.fcn4j.infer.Segmenter;
+
+/** Runs a Segmenter over a labelled dataset and accumulates MMSegmentation's IoUMetric (ignore index 255). */
+public final class Evaluation {
+    private Evaluation() {}
+
+    /** Sees each sample's image and prediction (to write outputs, count progress). */
+    public interface Visitor {
+        void visit(SegDataset.Sample sample, RgbImage image, Segmentation prediction);
+    }
+
+    public static IoUMetric.Result run(Segmenter segmenter, SegDataset data, boolean tta, Visitor visitor) {
+        IoUMetric metric = new IoUMetric(segmenter.model().numClasses(), 255);
+        for (SegDataset.Sample sample : data.samples()) {
+            RgbImage image = Images.readRgb(sample.image());
+            LabelMap truth = data.labels(sample);
+            Segmentation s = segmenter.segment(image, tta, false);
+            try {
+                metric.add(s.labels().labels(), truth.labels());
+            } catch (IllegalArgumentException e) {
+                throw new DataException(sample.labels() + ": " + e.getMessage(), e);
+            }
+            visitor.visit(sample, image, s);
+        }
+        return metric.result();
+    }
+}

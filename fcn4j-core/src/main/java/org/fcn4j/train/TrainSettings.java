@@ -1,0 +1,117 @@
+package org.fcn4j.train;
+
+import org.fcn4j.config.Config;
+import org.fcn4j.config.ConfigException;
+import org.fcn4j.config.ConfigNode;
+import org.fcn4j.data.SegDataset;
+import org.fcn4j.data.TestPipeline;
+import org.fcn4j.data.transform.TrainPipeline;
+
+/**
+ * The training sections of a config, read and checked before any work: loop length and intervals
+ * ({@code train_cfg}, {@code default_hooks}), the optimizer ({@code optim_wrapper}), the learning-rate
+ * schedule, the train and validation data, the seed and where to start from.
+ *
+ * @param valInterval iterations between validations (0: no validation data, never)
+ * @param maxNorm {@code clip_grad.max_norm}, or 0 without clipping
+ * @param valData the validation set with its test pipeline, or null
+ */
+public record TrainSettings(long maxIters, long valInterval, long logInterval, long checkpointInterval, double lr,
+        double momentum, double weightDecay, double maxNorm, LrSchedule schedule, long seed, String loadFrom,
+        boolean resume, int batchSize, int numWorkers, boolean shuffle, SegDataset trainData, TrainPipeline pipeline,
+        SegDataset valData, TestPipeline valPipeline) {
+
+    public static TrainSettings parse(Config config) {
+        ConfigNode root = new ConfigNode("", config.tree());
+        ConfigNode loop = root.requireDict("train_cfg");
+        loop.oneOf("type", "IterBasedTrainLoop", "IterBasedTrainLoop");
+        long maxIters = loop.requireInt("max_iters", 1);
+        long valInterval = loop.integer("val_interval", 1000, 1);
+        loop.finish();
+
+        ConfigNode hooks = root.dict("default_hooks");
+        ConfigNode logger = hooks == null ? null : hooks.dict("logger");
+        ConfigNode ckpt = hooks == null ? null : hooks.dict("checkpoint");
+        long logInterval = logger == null ? 50 : logger.integer("interval", 50, 1);
+        long ckptInterval = ckpt == null ? maxIters : ckpt.integer("interval", (int) maxIters, 1);
+        if (logger != null) {
+            logger.accept("type", "log_metric_by_epoch");
+            logger.finish();
+        }
+        if (ckpt != null) {
+            if (ckpt.bool("by_epoch", false)) {
+                throw ckpt.error("by_epoch", "only iteration-based checkpoints (by_epoch: false) are supported");
+            }
+            ckpt.accept("type", "max_keep_ckpts", "save_best", "save_last", "rule");
+            ckpt.finish();
+        }
+
+        ConfigNode wrapper = root.requireDict("optim_wrapper");
+        wrapper.oneOf("type", "OptimWrapper", "OptimWrapper");
+        ConfigNode opt = wrapper.requireDict("optimizer");
+        opt.oneOf("type", "SGD", "SGD");
+        double lr = opt.number("lr", 0.01);
+        double momentum = opt.number("momentum", 0);
+        double wd = opt.number("weight_decay", 0);
+        if (lr <= 0 || momentum < 0 || momentum >= 1 || wd < 0) {
+            throw opt.error("lr", "needs lr > 0, 0 <= momentum < 1 and weight_decay >= 0");
+        }
+        if (opt.number("dampening", 0) != 0 || opt.bool("nesterov", false)) {
+            throw opt.error("nesterov", "dampening and nesterov are not supported");
+        }
+        opt.finish();
+        double maxNorm = 0;
+        ConfigNode clip = wrapper.dict("clip_grad");
+        if (clip != null) {
+            maxNorm = clip.number("max_norm", 0);
+            if (maxNorm <= 0 || clip.number("norm_type", 2) != 2) {
+                throw clip.error("max_norm", "clip_grad needs max_norm > 0 and norm_type 2");
+            }
+            clip.finish();
+        }
+        wrapper.accept("paramwise_cfg");
+        wrapper.finish();
+
+        ConfigNode train = root.requireDict("train_dataloader");
+        int batch = train.requireInt("batch_size", 1);
+        int workers = train.integer("num_workers", 2, 0);
+        ConfigNode sampler = train.dict("sampler");
+        boolean shuffle = true;
+        if (sampler != null) {
+            sampler.oneOf("type", "InfiniteSampler", "InfiniteSampler", "DefaultSampler");
+            shuffle = sampler.bool("shuffle", true);
+            sampler.accept("seed");
+            sampler.finish();
+        }
+        train.accept("persistent_workers", "pin_memory", "collate_fn", "drop_last");
+        ConfigNode trainSet = train.requireDict("dataset");
+        TrainPipeline pipeline = TrainPipeline.parse(trainSet, "pipeline");
+        SegDataset trainData = SegDataset.parse(trainSet, true);
+        train.finish();
+
+        SegDataset valData = null;
+        TestPipeline valPipeline = null;
+        ConfigNode val = root.dict("val_dataloader");
+        if (val != null) {
+            ConfigNode valSet = val.requireDict("dataset");
+            valPipeline = valSet.has("pipeline") ? TestPipeline.parse(valSet, "pipeline") : TestPipeline.IDENTITY;
+            valData = SegDataset.parse(valSet, true);
+            val.accept("batch_size", "num_workers", "persistent_workers", "sampler", "pin_memory", "collate_fn");
+            val.finish();
+        }
+
+        ConfigNode randomness = root.dict("randomness");
+        long seed = randomness == null ? 0 : randomness.integer("seed", 0);
+        if (randomness != null) {
+            randomness.accept("deterministic", "diff_rank_seed");
+            randomness.finish();
+        }
+        Object loadFrom = root.value("load_from");
+        if (loadFrom != null && !(loadFrom instanceof String)) {
+            throw new ConfigException("load_from: expected a path but got " + ConfigNode.describe(loadFrom));
+        }
+        return new TrainSettings(maxIters, val == null ? 0 : valInterval, logInterval, ckptInterval, lr, momentum, wd,
+                maxNorm, LrSchedule.parse(root, lr), seed, (String) loadFrom, root.bool("resume", false), batch, workers,
+                shuffle, trainData, pipeline, valData, valPipeline);
+    }
+}

@@ -1,0 +1,64 @@
+package org.fcn4j.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.fcn4j.model.CrossEntropyLoss;
+import org.fcn4j.model.EncoderDecoder;
+import org.fcn4j.model.HeadSpec;
+import org.fcn4j.nn.Torch;
+
+/**
+ * One training iteration as mmseg's {@code train_step}: forward in train mode, each head's loss (the
+ * auxiliary already weighted by its loss_weight) summed, backward, then the SGD update. Works in its
+ * own NDManager scope, so nothing but the updated weights and buffers outlives it.
+ */
+public final class TrainStep {
+    private final EncoderDecoder model;
+    private final Sgd sgd;
+
+    public TrainStep(EncoderDecoder model, Sgd sgd) {
+        this.model = model;
+        this.sgd = sgd;
+    }
+
+    /**
+     * @param images normalised (N, 3, H, W); moved into the step's scope and freed with it
+     * @param labels (N, H, W) int64 with 255 for ignored pixels; freed likewise
+     * @return {@code loss}, {@code decode.loss_ce}, {@code decode.acc_seg} and, with an auxiliary head,
+     *     {@code aux.loss_ce}, {@code aux.acc_seg}
+     * @throws TrainingException when the loss is not finite (the weights are left as they were)
+     */
+    public Map<String, Double> run(NDArray images, NDArray labels, double lr) {
+        try (NDManager scope = images.getManager().newSubManager()) {
+            images.attach(scope);
+            labels.attach(scope);
+            Map<String, Double> values = new LinkedHashMap<>();
+            try (GradientCollector gc = Torch.gradientCollector()) {
+                EncoderDecoder.Outputs out = model.forwardHeads(images);
+                NDArray total = head("decode", out.decode(), labels, model.spec().decodeHead(), values);
+                if (out.auxiliary() != null) {
+                    total = total.add(head("aux", out.auxiliary(), labels, model.spec().auxiliaryHead(), values));
+                }
+                double loss = total.getFloat();
+                if (!Double.isFinite(loss)) {
+                    throw new TrainingException("the loss is " + loss);
+                }
+                values.put("loss", loss);
+                gc.backward(total);
+            }
+            sgd.step(lr);
+            return values;
+        }
+    }
+
+    private static NDArray head(String name, NDArray logits, NDArray labels, HeadSpec spec,
+            Map<String, Double> values) {
+        CrossEntropyLoss.HeadLoss l = CrossEntropyLoss.of(logits, labels, spec);
+        values.put(name + ".loss_ce", (double) l.loss().getFloat());
+        values.put(name + ".acc_seg", (double) l.accuracy().getFloat());
+        return l.loss();
+    }
+}
