@@ -3,6 +3,7 @@ package org.fcn4j.cli;
 import org.fcn4j.config.ConfigException;
 import org.fcn4j.data.DataException;
 import org.fcn4j.io.CheckpointException;
+import org.fcn4j.train.TrainingException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "FCN semantic segmentation as MMSegmentation does it, on the JVM.",
-        subcommands = {InfoCommand.class, PredictCommand.class, TestCommand.class, MetricsCommand.class, ConvertCommand.class,
+        subcommands = {DemoCommand.class, TrainCommand.class, InfoCommand.class, PredictCommand.class, TestCommand.class, MetricsCommand.class, ConvertCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
@@ -24,7 +25,7 @@ public final class Main {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof ConfigException || e instanceof CheckpointException || e instanceof DataException
-                    || e instanceof UserError) {
+                    || e instanceof TrainingException || e instanceof UserError) {
                 cmd.getErr().println("error: " + e.getMessage());
                 return 2;
             }

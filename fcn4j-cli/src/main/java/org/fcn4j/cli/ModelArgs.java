@@ -27,4 +27,9 @@ final class ModelArgs {
         }
         return cfg;
     }
+
+    /** MMSegmentation's default work dir: work_dirs/&lt;config file name without extension&gt;. */
+    static Path defaultWorkDir(String config) {
+        return Path.of("work_dirs", Path.of(config).getFileName().toString().replaceAll("\\.ya?ml$", ""));
+    }
 }

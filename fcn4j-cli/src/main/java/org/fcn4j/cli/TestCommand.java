@@ -44,7 +44,7 @@ final class TestCommand implements Callable<Integer> {
             throw new UserError(model.config + ": the config has no test_dataloader");
         }
         SegDataset data = SegDataset.parse(loader.requireDict("dataset"), true);
-        Path dir = workDir != null ? workDir : Path.of("work_dirs", Path.of(model.config).getFileName().toString().replaceAll("\\.ya?ml$", ""));
+        Path dir = workDir != null ? workDir : ModelArgs.defaultWorkDir(model.config);
         for (Path d : new Path[] {dir, out, showDir}) {
             if (d != null) {
                 Files.createDirectories(d);

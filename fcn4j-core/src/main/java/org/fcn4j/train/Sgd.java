@@ -47,7 +47,7 @@ public final class Sgd {
                 NDArray w = params.get(i).get();
                 NDArray g = clip < 1 ? grads[i].mul(clip) : grads[i];
                 if (weightDecay != 0) {
-                    g = g.add(w.mul((float) weightDecay));
+                    g = g.add(temporary(w.mul((float) weightDecay), scope));
                 }
                 if (momentum != 0) {
                     if (buffers[i] == null) {
@@ -58,10 +58,19 @@ public final class Sgd {
                     }
                     g = buffers[i];
                 }
-                w.subi(g.mul((float) lr));
+                w.subi(temporary(g.mul((float) lr), scope));
                 Torch.zeroGrad(w);
             }
         }
+    }
+
+    /**
+     * Moves a result into the step's scope: an op's result lives in its first operand's manager, which
+     * for weights and momentum buffers is the model's, where it would stay until training ends.
+     */
+    private static NDArray temporary(NDArray result, NDManager scope) {
+        result.attach(scope);
+        return result;
     }
 
     /** clip_grad_norm_'s factor max_norm / (total_norm + 1e-6), clamped to 1; 1 when not clipping. */

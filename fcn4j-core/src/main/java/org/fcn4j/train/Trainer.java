@@ -193,7 +193,15 @@ public final class Trainer {
             Path file = workDir.resolve("iter_" + iter + ".pth");
             Map<String, NDArray> state = new LinkedHashMap<>();
             for (Map.Entry<String, Tensor> e : model.stateDict().entrySet()) {
-                state.put(e.getKey(), e.getValue().get());
+                NDArray t = e.getValue().get();
+                if (t.getDataType().isFloating() && !finite(t)) {
+                    // a finite loss can still leave overflowed weights behind; never save them as "good"
+                    throw new TrainingException(e.getKey() + " is no longer finite after iteration " + iter
+                            + "; training stopped without saving"
+                            + (lastSaved == null ? "" : ", the last good checkpoint is " + lastSaved)
+                            + " (a lower lr or clip_grad may help)");
+                }
+                state.put(e.getKey(), t);
             }
             Map<String, Object> datasetMeta = new LinkedHashMap<>();
             datasetMeta.put("classes", meta.classes());
@@ -212,6 +220,12 @@ public final class Trainer {
                     out -> out.write(file.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8)));
             lastSaved = file;
             listener.saved(file);
+        }
+
+        private boolean finite(NDArray t) {
+            try (NDArray bad = t.isNaN().logicalOr(t.isInfinite()).any()) {
+                return !bad.getBoolean();
+            }
         }
 
         private void validate(long iter, TrainLog log) {

@@ -22,6 +22,18 @@ public final class Pngs {
         write(file, img);
     }
 
+    /** An RGB image as a BufferedImage (to write it). */
+    public static BufferedImage image(RgbImage image) {
+        BufferedImage img = new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_INT_RGB);
+        int[] rgb = new int[image.width() * image.height()];
+        byte[] p = image.pixels();
+        for (int i = 0; i < rgb.length; i++) {
+            rgb[i] = ((p[i * 3] & 0xff) << 16) | ((p[i * 3 + 1] & 0xff) << 8) | (p[i * 3 + 2] & 0xff);
+        }
+        img.setRGB(0, 0, image.width(), image.height(), rgb, 0, image.width());
+        return img;
+    }
+
     /** Each pixel in its class's palette colour. */
     public static BufferedImage colour(LabelMap labels, int[][] palette) {
         BufferedImage img = new BufferedImage(labels.width(), labels.height(), BufferedImage.TYPE_INT_RGB);

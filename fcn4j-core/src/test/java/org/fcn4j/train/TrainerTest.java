@@ -1,0 +1,146 @@
+package org.fcn4j.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.fcn4j.Fixtures;
+import org.fcn4j.config.Config;
+import org.fcn4j.demo.SyntheticScenes;
+import org.fcn4j.io.Checkpoint;
+import org.fcn4j.io.Checkpoints;
+import org.fcn4j.nn.Torch;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The training loop on a tiny FCN and generated scenes: files written, resume, divergence, stop requests. */
+class TrainerTest {
+    @TempDir
+    static Path data;
+
+    @BeforeAll
+    static void scenes() throws Exception {
+        SyntheticScenes.write(data, 8, 3, 32, 1);
+    }
+
+    private static Config config(String... overrides) {
+        List<String> options = new ArrayList<>();
+        for (String loader : new String[] {"train_dataloader", "val_dataloader", "test_dataloader"}) {
+            options.add(loader + ".dataset.data_root=" + data);
+        }
+        options.addAll(List.of(overrides));
+        return Config.load(Fixtures.path("train_tiny.yaml").toString(), options);
+    }
+
+    private static Trainer.Result train(Config cfg, Path dir, Path resume) throws Exception {
+        return new Trainer(cfg, TrainSettings.parse(cfg), dir, new Trainer.Listener() {}, w -> {}).run(resume);
+    }
+
+    @Test
+    void writesCheckpointsMarkerAndLogAtTheirIntervals(@TempDir Path dir) throws Exception {
+        Trainer.Result r = train(config(), dir, null);
+        assertThat(r.iterations()).isEqualTo(6);
+        assertThat(r.interrupted()).isFalse();
+        assertThat(dir.resolve("iter_3.pth")).isRegularFile();
+        assertThat(dir.resolve("iter_6.pth")).isRegularFile();
+        assertThat(Trainer.lastCheckpoint(dir)).isEqualTo(dir.resolve("iter_6.pth").toAbsolutePath());
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(dir.resolve("log.jsonl"))) {
+            lines.add(new ObjectMapper().readTree(line));
+        }
+        List<JsonNode> train = lines.stream().filter(n -> n.get("mode").asText().equals("train")).toList();
+        List<JsonNode> val = lines.stream().filter(n -> n.get("mode").asText().equals("val")).toList();
+        assertThat(train).extracting(n -> n.get("iter").asInt()).containsExactly(2, 4, 6);
+        for (String key : new String[] {"iter", "lr", "loss", "decode.loss_ce", "decode.acc_seg", "aux.loss_ce", "aux.acc_seg", "time"}) {
+            assertThat(train.get(0).has(key)).as(key).isTrue();
+        }
+        assertThat(train.get(0).get("loss").asDouble()).isCloseTo(
+                train.get(0).get("decode.loss_ce").asDouble() + train.get(0).get("aux.loss_ce").asDouble(),
+                org.assertj.core.api.Assertions.within(1e-5));
+        assertThat(val).extracting(n -> n.get("iter").asInt()).containsExactly(3, 6);
+        assertThat(val.get(0).has("mIoU")).isTrue();
+        try (NDManager m = Torch.newManager()) {
+            Checkpoint ckpt = Checkpoints.read(dir.resolve("iter_6.pth"), m);
+            assertThat(ckpt.iteration()).isEqualTo(6);
+            assertThat(ckpt.classes()).isEqualTo(SyntheticScenes.CLASSES);
+            assertThat(ckpt.optimizer()).isInstanceOf(Map.class);
+        }
+    }
+
+    @Test
+    void resumingAfterThreeIterationsEndsWithTheSameWeightsAsSixStraight(@TempDir Path straight, @TempDir Path split)
+            throws Exception {
+        train(config(), straight, null);
+        Config half = config("train_cfg.max_iters=3");
+        train(half, split, null);
+        // the full config continues from iteration 3 (the schedule is the same: PolyLR ends at 6)
+        Trainer.Result r = train(config(), split, split.resolve("iter_3.pth"));
+        assertThat(r.iterations()).isEqualTo(6);
+        try (NDManager m = Torch.newManager()) {
+            Map<String, NDArray> a = Checkpoints.read(straight.resolve("iter_6.pth"), m).stateDict();
+            Map<String, NDArray> b = Checkpoints.read(split.resolve("iter_6.pth"), m).stateDict();
+            assertThat(b.keySet()).isEqualTo(a.keySet());
+            for (String key : a.keySet()) {
+                assertThat(b.get(key).toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray())
+                        .as(key).containsExactly(a.get(key).toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray());
+            }
+            Map<String, NDArray> start = Checkpoints.read(split.resolve("iter_3.pth"), m).stateDict();
+            assertThat(start.get("decode_head.conv_seg.weight").toFloatArray())
+                    .isNotEqualTo(a.get("decode_head.conv_seg.weight").toFloatArray());
+        }
+    }
+
+    @Test
+    void aDivergingLossStopsWithAClearMessageAndKeepsTheLastGoodCheckpoint(@TempDir Path dir) throws Exception {
+        Config cfg = config("optim_wrapper.optimizer.lr=1e30", "optim_wrapper.optimizer.momentum=0",
+                "default_hooks.checkpoint.interval=1", "train_cfg.val_interval=100", "param_scheduler=[]");
+        assertThatThrownBy(() -> train(cfg, dir, null)).isInstanceOf(TrainingException.class)
+                .hasMessageContaining("last good checkpoint is " + dir.resolve("iter_"));
+        Path last = Trainer.lastCheckpoint(dir);
+        try (NDManager m = Torch.newManager()) {
+            for (NDArray t : Checkpoints.read(last, m).stateDict().values()) {
+                if (t.getDataType().isFloating()) {
+                    assertThat(t.isNaN().logicalOr(t.isInfinite()).any().getBoolean()).isFalse();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aStopRequestSavesTheCurrentIterationAndResumeFinishesTheRun(@TempDir Path dir) throws Exception {
+        Config cfg = config();
+        Trainer[] trainer = new Trainer[1];
+        trainer[0] = new Trainer(cfg, TrainSettings.parse(cfg), dir, new Trainer.Listener() {
+            @Override
+            public void iteration(long done, long total, double loss) {
+                if (done == 2) {
+                    trainer[0].requestStop();
+                }
+            }
+        }, w -> {});
+        Trainer.Result r = trainer[0].run(null);
+        assertThat(r.interrupted()).isTrue();
+        assertThat(r.iterations()).isEqualTo(2);
+        assertThat(Trainer.lastCheckpoint(dir)).isEqualTo(dir.resolve("iter_2.pth").toAbsolutePath());
+        assertThat(train(cfg, dir, Trainer.lastCheckpoint(dir)).iterations()).isEqualTo(6);
+    }
+
+    @Test
+    void aLabelOutOfRangeNamesTheFile(@TempDir Path dir) throws Exception {
+        Path bad = Files.list(data.resolve("masks/train")).sorted().findFirst().orElseThrow();
+        Config cfg = config("model.decode_head.num_classes=2", "model.auxiliary_head.num_classes=2",
+                "train_dataloader.dataset.metainfo.classes=[a,b]", "train_dataloader.dataset.metainfo.palette=null");
+        assertThatThrownBy(() -> train(cfg, dir, null)).isInstanceOf(org.fcn4j.data.DataException.class)
+                .hasMessageContaining("out of range for 2 classes").hasMessageContaining("masks");
+        assertThat(bad).isRegularFile();
+    }
+}
