@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "FCN semantic segmentation as MMSegmentation does it, on the JVM.",
         subcommands = {InfoCommand.class, PredictCommand.class, TestCommand.class, MetricsCommand.class, ConvertCommand.class,
+                ServeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
