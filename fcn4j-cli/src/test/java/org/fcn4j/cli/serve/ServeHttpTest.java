@@ -199,6 +199,19 @@ class ServeHttpTest {
         }
     }
 
+    @Test
+    void impossibleOptionsFailBeforeTheServerStarts() {
+        String cfg = model.config().toString();
+        String ckpt = model.checkpoint().toString();
+        String[] r = InfoCommandTest.run("serve", cfg, ckpt, "--slide-crop", "32x32", "--slide-stride", "40x40");
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[2].trim()).isEqualTo("error: --slide-stride: 40x40 is larger than the window 32x32, which leaves pixels uncovered");
+        r = InfoCommandTest.run("serve", cfg, ckpt, "--port", "70000");
+        assertThat(r[2].trim()).isEqualTo("error: --port: expected 0..65535 but got 70000");
+        r = InfoCommandTest.run("serve", cfg, ckpt, "--max-body-bytes", "0");
+        assertThat(r[2].trim()).isEqualTo("error: --max-body-bytes: expected a positive number but got 0");
+    }
+
     private static void expect(HttpResponse<byte[]> r, int status, String messagePart) throws Exception {
         assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(status);
         assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
