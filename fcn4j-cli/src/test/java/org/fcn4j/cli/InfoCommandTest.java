@@ -7,9 +7,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-class InfoCommandTest {
+public class InfoCommandTest {
     /** Runs the CLI and returns {exit code, stdout, stderr}. */
-    static String[] run(String... args) {
+    public static String[] run(String... args) {
         PrintStream out = System.out;
         PrintStream err = System.err;
         ByteArrayOutputStream o = new ByteArrayOutputStream();

@@ -21,32 +21,15 @@ class PredictAndTestCommandTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        ckpt = tmp.resolve("model.pth");
-        Files.copy(Path.of(getClass().getResource("/mmseg_r18_small.pth").toURI()), ckpt);
+        SmallModel small = SmallModel.write(tmp);
+        ckpt = small.checkpoint();
+        config = small.config();
         Path images = Files.createDirectories(tmp.resolve("data/images"));
         for (int i = 0; i < 3; i++) {
-            BufferedImage img = new BufferedImage(48 + 8 * i, 40, BufferedImage.TYPE_INT_RGB);
-            for (int y = 0; y < 40; y++) {
-                for (int x = 0; x < img.getWidth(); x++) {
-                    img.setRGB(x, y, (x * 5 << 16) | (y * 6 << 8) | ((x * y) & 0xff));
-                }
-            }
+            BufferedImage img = SmallModel.image(48 + 8 * i, 40);
             ImageIO.write(img, i == 0 ? "png" : "jpg", images.resolve("img" + i + (i == 0 ? ".png" : ".jpg")).toFile());
         }
         Files.write(images.resolve("broken.jpg"), new byte[] {(byte) 0xff, (byte) 0xd8, (byte) 0xff, 1, 2, 3});
-        config = tmp.resolve("cfg.yaml");
-        Files.writeString(config, String.join("\n",
-                "_base_: fcn_r18-d8_4xb2-80k_cityscapes-512x1024",
-                "model:",
-                "  backbone: {stem_channels: 16, base_channels: 8}",
-                "  decode_head: {in_channels: 64, channels: 16, num_classes: 5}",
-                "  auxiliary_head: {in_channels: 32, channels: 8, num_classes: 5}",
-                "test_pipeline: [{type: LoadImageFromFile}, {type: Resize, scale: [64, 48], keep_ratio: true}, "
-                        + "{type: LoadAnnotations}, {type: PackSegInputs}]",
-                "test_dataloader:",
-                "  dataset: {type: BaseSegDataset, data_root: " + tmp.resolve("data") + ", img_suffix: .jpg, "
-                        + "data_prefix: {img_path: images, seg_map_path: masks}, pipeline: []}",
-                ""));
     }
 
     @Test

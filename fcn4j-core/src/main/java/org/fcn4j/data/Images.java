@@ -11,7 +11,10 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -28,17 +31,26 @@ public final class Images {
     private Images() {}
 
     public static RgbImage readRgb(Path file) {
-        return toRgb(decode(read(file), file.toString(), DEFAULT_MAX_PIXELS), file.toString());
+        return toRgb(decode(read(file), file.toString(), DEFAULT_MAX_PIXELS, false), file.toString());
     }
 
     /** Decodes encoded bytes (JPEG, PNG, ...); {@code maxPixels} guards against decompression bombs. */
     public static RgbImage decodeRgb(byte[] bytes, String name, long maxPixels) {
-        return toRgb(decode(bytes, name, maxPixels), name);
+        return toRgb(decode(bytes, name, maxPixels, false), name);
+    }
+
+    /**
+     * Like {@link #decodeRgb}, but a JPEG that ends early is refused too. libjpeg (like OpenCV, hence
+     * MMSegmentation) fills the missing rows with gray and only warns; files on disk keep that behaviour,
+     * while a server should tell the client its upload was cut off.
+     */
+    public static RgbImage decodeCompleteRgb(byte[] bytes, String name, long maxPixels) {
+        return toRgb(decode(bytes, name, maxPixels, true), name);
     }
 
     /** A single-channel label map as raw values (row-major). */
     public static LabelMap readLabel(Path file) {
-        BufferedImage img = decode(read(file), file.toString(), DEFAULT_MAX_PIXELS);
+        BufferedImage img = decode(read(file), file.toString(), DEFAULT_MAX_PIXELS, false);
         Raster r = img.getRaster();
         if (r.getNumBands() != 1) {
             throw new ImageDecodeException(file + ": a label map must have one channel (gray or palette indices) but has "
@@ -58,7 +70,7 @@ public final class Images {
         }
     }
 
-    private static BufferedImage decode(byte[] bytes, String name, long maxPixels) {
+    private static BufferedImage decode(byte[] bytes, String name, long maxPixels, boolean complete) {
         if (bytes.length == 0) {
             throw new ImageDecodeException(name + ": empty file, not an image");
         }
@@ -72,10 +84,23 @@ public final class Images {
                 reader.setInput(in, true, true);
                 long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
                 if (pixels > maxPixels) {
-                    throw new ImageDecodeException(name + ": declares " + reader.getWidth(0) + "x" + reader.getHeight(0)
+                    throw new ImageTooLargeException(name + ": declares " + reader.getWidth(0) + "x" + reader.getHeight(0)
                             + " pixels, more than the limit of " + maxPixels);
                 }
-                return reader.read(0);
+                List<String> truncation = new ArrayList<>();
+                if (complete) {
+                    reader.addIIOReadWarningListener((r, warning) -> {
+                        String w = warning.toLowerCase(Locale.ROOT);
+                        if (w.contains("truncated") || w.contains("premature end")) {
+                            truncation.add(warning);
+                        }
+                    });
+                }
+                BufferedImage img = reader.read(0);
+                if (!truncation.isEmpty()) {
+                    throw new ImageDecodeException(name + ": truncated image (" + truncation.get(0) + ")");
+                }
+                return img;
             } finally {
                 reader.dispose();
             }

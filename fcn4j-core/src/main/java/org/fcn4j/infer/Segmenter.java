@@ -20,6 +20,7 @@ import org.fcn4j.io.Checkpoint;
 import org.fcn4j.io.Checkpoints;
 import org.fcn4j.model.EncoderDecoder;
 import org.fcn4j.model.PreprocessorSpec;
+import org.fcn4j.model.TestConfig;
 import org.fcn4j.nn.Functional;
 import org.fcn4j.nn.Torch;
 
@@ -123,6 +124,14 @@ public final class Segmenter implements AutoCloseable {
      * brought to the original size (un-flipped), softmaxed and averaged before the argmax.
      */
     public Segmentation segment(RgbImage image, boolean useTta, boolean keepScores) {
+        return segment(image, useTta, keepScores, model.spec().testCfg());
+    }
+
+    /**
+     * As {@link #segment(RgbImage, boolean, boolean)}, but with {@code testCfg} (whole or slide) instead of
+     * the config's {@code model.test_cfg}, for this call only (a server lets each request choose).
+     */
+    public Segmentation segment(RgbImage image, boolean useTta, boolean keepScores, TestConfig testCfg) {
         try (NDManager scope = manager.newSubManager()) {
             NDArray scores;
             if (useTta) {
@@ -133,14 +142,14 @@ public final class Segmenter implements AutoCloseable {
                     int[] size = tta.keepRatio()
                             ? CvResize.keepRatioSize(image.width(), image.height(), target[0], target[1]) : target;
                     for (boolean flip : tta.flips()) {
-                        NDArray p = view(scope, image, size, flip).softmax(1);
+                        NDArray p = view(scope, image, size, flip, testCfg).softmax(1);
                         sum = sum == null ? p : sum.addi(p);
                         views++;
                     }
                 }
                 scores = sum.divi(views);
             } else {
-                scores = view(scope, image, pipeline.targetSize(image.width(), image.height()), false);
+                scores = view(scope, image, pipeline.targetSize(image.width(), image.height()), false, testCfg);
             }
             int[] labels = scores.argMax(1).toType(DataType.INT32, false).toIntArray();
             float[] kept = keepScores ? scores.toFloatArray() : null;
@@ -149,12 +158,12 @@ public final class Segmenter implements AutoCloseable {
     }
 
     /** One view's logits (1, C, H0, W0): resized (w, h), optionally flipped, brought back to the original size. */
-    private NDArray view(NDManager scope, RgbImage image, int[] size, boolean flip) {
+    private NDArray view(NDManager scope, RgbImage image, int[] size, boolean flip, TestConfig testCfg) {
         RgbImage resized = CvResize.bilinear(image, size[0], size[1]);
         if (flip) {
             resized = resized.flipped();
         }
-        NDArray logits = logits(normalise(scope, resized, model.spec().preprocessor()));
+        NDArray logits = Inference.logits(model, normalise(scope, resized, model.spec().preprocessor()), testCfg);
         if (flip) {
             logits = logits.flip(3);
         }

@@ -1,7 +1,10 @@
 package org.fcn4j.viz;
 
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.fcn4j.data.LabelMap;
@@ -17,9 +20,14 @@ public final class Pngs {
 
     /** An 8-bit grayscale PNG whose values are the class indices. */
     public static void writeLabels(Path file, LabelMap labels) {
+        write(file, labels(labels));
+    }
+
+    /** The label map as an 8-bit grayscale image whose values are the class indices. */
+    public static BufferedImage labels(LabelMap labels) {
         BufferedImage img = new BufferedImage(labels.width(), labels.height(), BufferedImage.TYPE_BYTE_GRAY);
         img.getRaster().setSamples(0, 0, labels.width(), labels.height(), 0, labels.labels());
-        write(file, img);
+        return img;
     }
 
     /** An RGB image as a BufferedImage (to write it). */
@@ -64,10 +72,23 @@ public final class Pngs {
     }
 
     public static void write(Path file, BufferedImage img) {
-        AtomicFiles.write(file, out -> {
-            if (!ImageIO.write(img, "png", out)) {
-                throw new IOException("no PNG writer");
-            }
-        });
+        AtomicFiles.write(file, out -> writePng(img, out));
+    }
+
+    /** The PNG file's bytes, for sending rather than saving. */
+    public static byte[] encode(BufferedImage img) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            writePng(img, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static void writePng(BufferedImage img, OutputStream out) throws IOException {
+        if (!ImageIO.write(img, "png", out)) {
+            throw new IOException("no PNG writer");
+        }
     }
 }

@@ -66,5 +66,25 @@ class ImagesTest {
         assertThatThrownBy(() -> Images.readRgb(truncated)).hasMessageContaining("half.jpg");
         assertThatThrownBy(() -> Images.decodeRgb(jpg.toByteArray(), "big.jpg", 15)).hasMessageContaining("more than the limit of 15");
         assertThatThrownBy(() -> Images.readLabel(png("rgb.png", rgb))).hasMessageContaining("must have one channel");
+        assertThatThrownBy(() -> Images.decodeRgb(jpg.toByteArray(), "big.jpg", 15)).isInstanceOf(ImageTooLargeException.class);
+    }
+
+    @Test
+    void aJpegCutAfterItsFirstScanDataDecodesGrayFilledUnlessCompletenessIsRequired() throws Exception {
+        BufferedImage noisy = new BufferedImage(128, 96, BufferedImage.TYPE_INT_RGB);
+        java.util.Random r = new java.util.Random(7);
+        for (int y = 0; y < 96; y++) {
+            for (int x = 0; x < 128; x++) {
+                noisy.setRGB(x, y, r.nextInt());
+            }
+        }
+        ByteArrayOutputStream jpg = new ByteArrayOutputStream();
+        ImageIO.write(noisy, "jpg", jpg);
+        byte[] cut = java.util.Arrays.copyOf(jpg.toByteArray(), jpg.size() / 2);
+        // libjpeg (and OpenCV, so MMSegmentation) fills the missing rows and only warns
+        assertThat(Images.decodeRgb(cut, "cut.jpg", Images.DEFAULT_MAX_PIXELS).height()).isEqualTo(96);
+        assertThatThrownBy(() -> Images.decodeCompleteRgb(cut, "cut.jpg", Images.DEFAULT_MAX_PIXELS))
+                .isInstanceOf(ImageDecodeException.class).hasMessageContaining("cut.jpg: truncated image");
+        assertThat(Images.decodeCompleteRgb(jpg.toByteArray(), "whole.jpg", Images.DEFAULT_MAX_PIXELS).width()).isEqualTo(128);
     }
 }

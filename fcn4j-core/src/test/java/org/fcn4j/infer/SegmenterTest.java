@@ -83,6 +83,25 @@ class SegmenterTest {
     }
 
     @Test
+    void aPerCallSlideConfigReplacesTheConfigsWholeMode() {
+        Segmentation whole = segmenter.segment(image, false, true);
+        // one window covering the whole resized input is one whole-image pass
+        Segmentation oneWindow = segmenter.segment(image, false, true,
+                new org.fcn4j.model.TestConfig("slide", new int[] {200, 200}, new int[] {100, 100}));
+        assertThat(oneWindow.scores()).containsExactly(whole.scores());
+        // small windows: the slide path, resized to the original size like the whole path
+        org.fcn4j.model.TestConfig small = new org.fcn4j.model.TestConfig("slide", new int[] {24, 32}, new int[] {16, 20});
+        Segmentation slid = segmenter.segment(image, false, true, small);
+        try (NDManager scope = m.newSubManager()) {
+            NDArray input = segmenter.preprocess(scope, image);
+            NDArray expected = segmenter.toOriginalSize(
+                    Inference.slide(segmenter.model(), input, small.crop(), small.stride()), 45, 70);
+            assertClose("slide scores", scope.create(slid.scores(), new Shape(1, 5, 45, 70)), expected, RTOL);
+            assertThat(slid.scores()).isNotEqualTo(whole.scores());
+        }
+    }
+
+    @Test
     void concurrentCallsGiveTheSameAnswer() throws Exception {
         int[] reference = segmenter.segment(image, false, false).labels().labels();
         ExecutorService pool = Executors.newFixedThreadPool(4);

@@ -1,0 +1,161 @@
+package org.fcn4j.cli;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.fcn4j.cli.serve.SegmentServer;
+import org.fcn4j.cli.serve.ServeOptions;
+import org.fcn4j.config.Config;
+import org.fcn4j.infer.Segmenter;
+import org.fcn4j.model.ModelSpec;
+import org.fcn4j.model.TestConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+/** {@code fcn4j serve}: the model behind HTTP, loaded once. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Serve segmentation over HTTP.",
+                "POST /v1/segment with a JPEG or PNG body returns the label PNG (?format=color|overlay for colour "
+                        + "images, JSON with Accept: application/json or ?format=json; ?mode=slide, ?tta=true). "
+                        + "GET /healthz, GET /metrics (Prometheus). SIGTERM or Ctrl-C: stop accepting, finish "
+                        + "in-flight requests, exit 0."})
+final class ServeCommand implements Callable<Integer> {
+    @Mixin
+    ModelArgs model;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "ADDR",
+            description = "Address to bind (default: ${DEFAULT-VALUE}, loopback only). Binding another address, "
+                    + "e.g. 0.0.0.0, exposes the server: there is no authentication or TLS.")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8080", description = "TCP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--workers", defaultValue = "2", description = "Requests the model runs at once (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--queue", defaultValue = "16",
+            description = "Requests that may wait for a worker; more get 503 with Retry-After (default: ${DEFAULT-VALUE}).")
+    int queue;
+
+    @Option(names = "--max-body-bytes", defaultValue = "20971520", paramLabel = "N",
+            description = "Largest request body; larger gets 413 (default: ${DEFAULT-VALUE}, 20 MiB).")
+    long maxBodyBytes;
+
+    @Option(names = "--max-pixels", defaultValue = "16777216", paramLabel = "N",
+            description = "Largest image (width x height, read from its header before decoding); larger gets 413 "
+                    + "(default: ${DEFAULT-VALUE}, 4096 x 4096).")
+    long maxPixels;
+
+    @Option(names = "--timeout", defaultValue = "60", paramLabel = "SECONDS",
+            description = "A request not running within this time gets 503; a connection still unanswered after twice "
+                    + "this time (e.g. a stalled upload) is closed (default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    @Option(names = "--shutdown-grace", defaultValue = "30", paramLabel = "SECONDS",
+            description = "On SIGTERM, how long in-flight requests may take to finish (default: ${DEFAULT-VALUE}).")
+    int graceSeconds;
+
+    @Option(names = "--slide-crop", paramLabel = "HxW",
+            description = "Window of ?mode=slide (default: test_cfg.crop_size, else data_preprocessor.size, else 512x512).")
+    String slideCrop;
+
+    @Option(names = "--slide-stride", paramLabel = "HxW",
+            description = "Stride of ?mode=slide (default: test_cfg.stride, else two thirds of the window).")
+    String slideStride;
+
+    @Override
+    public Integer call() throws Exception {
+        Config cfg = model.load();
+        ServeOptions options = options(cfg.model());
+        boolean loopback = isLoopback(host);
+        try (Segmenter segmenter = Segmenter.load(cfg, model.checkpoint, w -> System.err.println("warning: " + w))) {
+            SegmentServer server;
+            try {
+                server = SegmentServer.start(segmenter, options);
+            } catch (java.io.IOException e) {
+                throw new UserError("cannot listen on " + host + ":" + port + ": " + e.getMessage());
+            }
+            CountDownLatch stop = new CountDownLatch(1);
+            // handling TERM ourselves (not in a shutdown hook) lets the drain finish and the exit code be 0
+            for (String sig : new String[] {"TERM", "INT"}) {
+                Signal.handle(new Signal(sig), s -> stop.countDown());
+            }
+            if (!loopback) {
+                System.err.println("warning: listening on " + host + ", reachable from other machines; "
+                        + "fcn4j serve has no authentication or TLS");
+            }
+            System.out.println("fcn4j serve: listening on http://" + hostForUrl(server) + ":" + server.port()
+                    + " (POST /v1/segment, GET /healthz, GET /metrics)");
+            System.out.flush();
+            stop.await();
+            System.out.println("fcn4j serve: stopping; finishing in-flight requests (up to " + graceSeconds + " s)");
+            System.out.flush();
+            server.shutdown(Duration.ofSeconds(graceSeconds));
+        }
+        System.out.println("fcn4j serve: stopped");
+        System.out.flush();
+        return 0;
+    }
+
+    ServeOptions options(ModelSpec spec) {
+        if (port < 0 || port > 65535) {
+            throw new UserError("--port: expected 0..65535 but got " + port);
+        }
+        requirePositive("--workers", workers);
+        requirePositive("--max-body-bytes", maxBodyBytes);
+        requirePositive("--max-pixels", maxPixels);
+        requirePositive("--timeout", timeoutSeconds);
+        if (queue < 0) {
+            throw new UserError("--queue: expected >= 0 but got " + queue);
+        }
+        if (graceSeconds < 0) {
+            throw new UserError("--shutdown-grace: expected >= 0 but got " + graceSeconds);
+        }
+        if (maxBodyBytes > ServeOptions.MAX_BODY_LIMIT) {
+            throw new UserError("--max-body-bytes: at most " + ServeOptions.MAX_BODY_LIMIT);
+        }
+        return new ServeOptions(host, port, workers, queue, maxBodyBytes, maxPixels, Duration.ofSeconds(timeoutSeconds),
+                slide(spec));
+    }
+
+    /** The windows of ?mode=slide: the options, else the config's, else MMSegmentation's usual 2/3 overlap. */
+    private TestConfig slide(ModelSpec spec) {
+        TestConfig test = spec.testCfg();
+        int[] crop = slideCrop != null ? Sizes.parse("--slide-crop", slideCrop)
+                : test.crop() != null ? test.crop()
+                : spec.preprocessor().size() != null ? spec.preprocessor().size()
+                : new int[] {512, 512};
+        int[] stride = slideStride != null ? Sizes.parse("--slide-stride", slideStride)
+                : slideCrop == null && test.stride() != null ? test.stride()
+                : new int[] {(crop[0] * 2 + 2) / 3, (crop[1] * 2 + 2) / 3};
+        if (stride[0] > crop[0] || stride[1] > crop[1]) {
+            throw new UserError("--slide-stride: " + stride[0] + "x" + stride[1] + " is larger than the window "
+                    + crop[0] + "x" + crop[1] + ", which leaves pixels uncovered");
+        }
+        return new TestConfig("slide", crop, stride);
+    }
+
+    private static void requirePositive(String option, long value) {
+        if (value < 1) {
+            throw new UserError(option + ": expected a positive number but got " + value);
+        }
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            throw new UserError("--host: unknown host " + host);
+        }
+    }
+
+    private String hostForUrl(SegmentServer server) {
+        String h = server.address().getAddress().getHostAddress();
+        return h.contains(":") ? "[" + h + "]" : h;
+    }
+}

@@ -1,0 +1,8 @@
+package org.fcn4j.data;
+
+/** An image whose header declares more pixels than allowed; refused before any pixel is decoded. */
+public class ImageTooLargeException extends ImageDecodeException {
+    public ImageTooLargeException(String message) {
+        super(message);
+    }
+}
