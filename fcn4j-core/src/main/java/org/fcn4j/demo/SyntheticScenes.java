@@ -13,14 +13,14 @@ import org.fcn4j.viz.Pngs;
 /**
  * A generated segmentation dataset where colour says nothing about the class: every object and the
  * background draw their colours from the same distribution, so a model has to use shape (disc vs.
- * square vs. ring), texture (stripes vs. checks) and context (a ring's hole is painted exactly like
+ * bar vs. ring), texture (stripes vs. checks) and context (a ring's hole is painted exactly like
  * the background). Pixels on a class boundary are labelled 255 (ignore), like VOC's object borders.
  */
 public final class SyntheticScenes {
-    public static final List<String> CLASSES = List.of("background", "disc", "square", "checked disc", "ring", "ring hole");
+    public static final List<String> CLASSES = List.of("background", "disc", "bar", "checked disc", "ring", "ring hole");
     public static final int[][] PALETTE = {{40, 40, 40}, {230, 25, 75}, {60, 180, 75}, {255, 225, 25}, {0, 130, 200}, {245, 130, 48}};
     private static final int DISC = 1;
-    private static final int SQUARE = 2;
+    private static final int BAR = 2;
     private static final int CHECKED = 3;
     private static final int RING = 4;
     private static final int HOLE = 5;
@@ -57,10 +57,10 @@ public final class SyntheticScenes {
             double dy = y - cy;
             double d = Math.hypot(dx, dy);
             switch (cls) {
-                case SQUARE:
+                case BAR:
                     double u = dx * Math.cos(angle) + dy * Math.sin(angle);
                     double v = -dx * Math.sin(angle) + dy * Math.cos(angle);
-                    return Math.abs(u) <= r * 0.85 && Math.abs(v) <= r * 0.85 ? SQUARE : -1;
+                    return Math.abs(u) <= r && Math.abs(v) <= r * 0.4 ? BAR : -1;
                 case RING:
                     return d <= r * 0.5 ? HOLE : d <= r ? RING : -1;
                 default:

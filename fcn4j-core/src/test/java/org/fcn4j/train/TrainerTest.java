@@ -135,6 +135,26 @@ class TrainerTest {
     }
 
     @Test
+    void loadFromFineTunesAndReinitialisesAClassifierOfAnotherClassCount(@TempDir Path first, @TempDir Path second)
+            throws Exception {
+        train(config("train_cfg.max_iters=1", "param_scheduler=[]"), first, null);
+        Path source = first.resolve("iter_1.pth");
+        List<String> warnings = new ArrayList<>();
+        Config cfg = config("load_from=" + source, "model.decode_head.num_classes=7", "model.auxiliary_head.num_classes=7",
+                "train_cfg.max_iters=1", "param_scheduler=[]", "optim_wrapper.optimizer.lr=1e-12",
+                "optim_wrapper.optimizer.weight_decay=0");
+        new Trainer(cfg, TrainSettings.parse(cfg), second, new Trainer.Listener() {}, warnings::add).run(null);
+        assertThat(warnings).anyMatch(w -> w.contains("re-initialising decode_head.conv_seg.weight"));
+        try (NDManager m = Torch.newManager()) {
+            NDArray before = Checkpoints.read(source, m).stateDict().get("backbone.layer2.0.conv1.weight");
+            NDArray after = Checkpoints.read(second.resolve("iter_1.pth"), m).stateDict().get("backbone.layer2.0.conv1.weight");
+            assertThat(after.sub(before).abs().max().getFloat()).isLessThan(1e-9f);
+            assertThat(Checkpoints.read(second.resolve("iter_1.pth"), m).stateDict().get("decode_head.conv_seg.weight")
+                    .getShape().get(0)).isEqualTo(7);
+        }
+    }
+
+    @Test
     void aLabelOutOfRangeNamesTheFile(@TempDir Path dir) throws Exception {
         Path bad = Files.list(data.resolve("masks/train")).sorted().findFirst().orElseThrow();
         Config cfg = config("model.decode_head.num_classes=2", "model.auxiliary_head.num_classes=2",
