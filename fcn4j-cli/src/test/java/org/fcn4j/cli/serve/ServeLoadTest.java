@@ -88,8 +88,14 @@ class ServeLoadTest {
         }
     }
 
-    /** This JVM's resident set size in kB, from /proc/self/status. */
+    /**
+     * This JVM's resident set size in kB, from /proc/self/status, measured after a full collection: G1
+     * commits heap regions whenever it likes and gives them back after a full GC, which would otherwise
+     * show up here as growth that is not the server's.
+     */
     static long rssKb() throws Exception {
+        System.gc();
+        Thread.sleep(200);
         return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS:"))
                 .map(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElseThrow();
     }
