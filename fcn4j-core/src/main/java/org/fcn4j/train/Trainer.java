@@ -109,6 +109,10 @@ public final class Trainer {
             throw new TrainingException(file + ": cannot resume, it has no iteration or optimizer state "
                     + "(use load_from to fine-tune from it instead)");
         }
+        if (ckpt.iteration() >= settings.maxIters()) {
+            throw new TrainingException(file + " is already at iteration " + ckpt.iteration() + " of max_iters "
+                    + settings.maxIters() + "; nothing to resume");
+        }
         try {
             sgd.loadStateDict(ckpt.optimizer());
         } catch (IllegalArgumentException e) {
