@@ -1,15 +1,23 @@
 package org.fcn4j.model;
 
+import java.util.Set;
+import java.util.TreeSet;
 import org.fcn4j.config.ConfigException;
 import org.fcn4j.config.ConfigNode;
 
-/** The {@code model} section of a config: an {@code EncoderDecoder}; {@code auxiliaryHead} may be null. */
+/**
+ * The {@code model} section of a config: an {@code EncoderDecoder}; {@code auxiliaryHead} may be null.
+ *
+ * @param frozenNorms the parts (backbone, decode_head, auxiliary_head) whose {@code norm_cfg} says
+ *     {@code requires_grad: false}: their BN weights and biases are not trained
+ */
 public record ModelSpec(
         PreprocessorSpec preprocessor,
         BackboneSpec backbone,
         HeadSpec decodeHead,
         HeadSpec auxiliaryHead,
-        TestConfig testCfg) {
+        TestConfig testCfg,
+        Set<String> frozenNorms) {
 
     /** Reads and checks {@code model}: unknown keys, wrong types and impossible values fail here, naming the key. */
     public static ModelSpec parse(ConfigNode n) {
@@ -29,7 +37,14 @@ public record ModelSpec(
         if (aux != null) {
             checkWiring(n, backbone, aux, "auxiliary_head");
         }
-        return new ModelSpec(pre, backbone, decode, aux, test);
+        Set<String> frozen = new TreeSet<>();
+        for (String part : new String[] {"backbone", "decode_head", "auxiliary_head"}) {
+            ConfigNode norm = n.has(part) ? n.requireDict(part).dict("norm_cfg") : null;
+            if (norm != null && !norm.bool("requires_grad", true)) {
+                frozen.add(part);
+            }
+        }
+        return new ModelSpec(pre, backbone, decode, aux, test, Set.copyOf(frozen));
     }
 
     /** The head must read a stage the backbone outputs, with that stage's channel count. */

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.fcn4j.nn.Tensor;
 import org.fcn4j.nn.Torch;
 
@@ -16,17 +17,30 @@ import org.fcn4j.nn.Torch;
  */
 public final class Sgd {
     private final List<Tensor> params;
+    private final boolean[] frozen;
     private final double momentum;
     private final double weightDecay;
     private final double maxNorm;
     private final NDArray[] buffers;
 
     /**
+     * @param frozen names of parameters left as they are (PyTorch's requires_grad=False: no update, no
+     *     weight decay), still counted in the state's parameter indices as {@code model.parameters()} counts them
      * @param maxNorm clip the L2 norm of all gradients together to this (0: no clipping)
      */
-    public Sgd(Map<String, Tensor> stateDict, double momentum, double weightDecay, double maxNorm) {
+    public Sgd(Map<String, Tensor> stateDict, Set<String> frozen, double momentum, double weightDecay, double maxNorm) {
         params = new ArrayList<>();
-        stateDict.values().stream().filter(Tensor::trainable).forEach(params::add);
+        List<Boolean> isFrozen = new ArrayList<>();
+        stateDict.forEach((name, t) -> {
+            if (t.trainable()) {
+                params.add(t);
+                isFrozen.add(frozen.contains(name));
+            }
+        });
+        this.frozen = new boolean[params.size()];
+        for (int i = 0; i < this.frozen.length; i++) {
+            this.frozen[i] = isFrozen.get(i);
+        }
         this.momentum = momentum;
         this.weightDecay = weightDecay;
         this.maxNorm = maxNorm;
@@ -45,6 +59,10 @@ public final class Sgd {
             float clip = clipCoefficient(grads);
             for (int i = 0; i < grads.length; i++) {
                 NDArray w = params.get(i).get();
+                if (frozen[i]) {
+                    Torch.zeroGrad(w);
+                    continue;
+                }
                 NDArray g = clip < 1 ? grads[i].mul(clip) : grads[i];
                 if (weightDecay != 0) {
                     g = g.add(temporary(w.mul((float) weightDecay), scope));
@@ -79,8 +97,10 @@ public final class Sgd {
             return 1;
         }
         double sumSquares = 0;
-        for (NDArray g : grads) {
-            sumSquares += g.square().sum().getFloat();
+        for (int i = 0; i < grads.length; i++) {
+            if (!frozen[i]) {
+                sumSquares += grads[i].square().sum().getFloat();
+            }
         }
         double total = Math.sqrt(sumSquares);
         return (float) Math.min(1.0, maxNorm / (total + 1e-6));

@@ -8,9 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.fcn4j.config.Config;
 import org.fcn4j.data.BatchLoader;
@@ -24,7 +26,9 @@ import org.fcn4j.io.Checkpoint;
 import org.fcn4j.io.CheckpointException;
 import org.fcn4j.io.Checkpoints;
 import org.fcn4j.model.EncoderDecoder;
+import org.fcn4j.nn.BatchNorm2d;
 import org.fcn4j.nn.LoadReport;
+import org.fcn4j.nn.Module;
 import org.fcn4j.nn.Tensor;
 import org.fcn4j.nn.Torch;
 
@@ -85,7 +89,8 @@ public final class Trainer {
         Torch.seed(settings.seed());
         try (NDManager root = Torch.newManager()) {
             EncoderDecoder model = new EncoderDecoder(root, config.model());
-            Sgd sgd = new Sgd(model.stateDict(), settings.momentum(), settings.weightDecay(), settings.maxNorm());
+            Sgd sgd = new Sgd(model.stateDict(), frozenNormParameters(model), settings.momentum(), settings.weightDecay(),
+                    settings.maxNorm());
             long start = resumeFrom != null ? resume(model, sgd, resumeFrom, root) : 0;
             if (resumeFrom == null && settings.loadFrom() != null) {
                 Checkpoint ckpt = Checkpoints.read(Path.of(settings.loadFrom()), root);
@@ -95,6 +100,26 @@ public final class Trainer {
             DatasetMeta meta = settings.trainData().meta(model.numClasses());
             return new Loop(model, sgd, meta, root).run(start);
         }
+    }
+
+    /** BN weights and biases of the parts whose norm_cfg has requires_grad: false. */
+    static Set<String> frozenNormParameters(EncoderDecoder model) {
+        Set<String> out = new HashSet<>();
+        for (String part : model.spec().frozenNorms()) {
+            Module m = model.children().get(part);
+            if (m != null) {
+                collectNorms(part + ".", m, out);
+            }
+        }
+        return out;
+    }
+
+    private static void collectNorms(String prefix, Module m, Set<String> out) {
+        if (m instanceof BatchNorm2d) {
+            out.add(prefix + "weight");
+            out.add(prefix + "bias");
+        }
+        m.children().forEach((name, child) -> collectNorms(prefix + name + ".", child, out));
     }
 
     /** Restores weights, momentum buffers and the iteration from a checkpoint this trainer wrote. */

@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.fcn4j.Fixtures;
 import org.fcn4j.config.Config;
 import org.fcn4j.model.EncoderDecoder;
@@ -38,7 +39,7 @@ class TrainParityTest {
             });
             assertThat(model.loadStateDict(start).clean()).isTrue();
             model.train(true);
-            TrainStep step = new TrainStep(model, new Sgd(model.stateDict(), 0.9, 5e-4, 0));
+            TrainStep step = new TrainStep(model, new Sgd(model.stateDict(), Set.of(), 0.9, 5e-4, 0));
             LrSchedule schedule = new LrSchedule(0.01, List.of(new LrSchedule.Poly(0, 10, 1e-4, 0.9)));
             for (int i = 0; i < 3; i++) {
                 assertThat(schedule.lr()).as("lr of iteration %d", i)

@@ -155,6 +155,25 @@ class TrainerTest {
     }
 
     @Test
+    void normsWithRequiresGradFalseKeepTheirAffineParameters(@TempDir Path first, @TempDir Path second) throws Exception {
+        train(config("train_cfg.max_iters=1", "param_scheduler=[]"), first, null);
+        Path start = first.resolve("iter_1.pth");
+        train(config("load_from=" + start, "model.backbone.norm_cfg.requires_grad=false", "train_cfg.max_iters=2",
+                "param_scheduler=[]"), second, null);
+        try (NDManager m = Torch.newManager()) {
+            Map<String, NDArray> before = Checkpoints.read(start, m).stateDict();
+            Map<String, NDArray> after = Checkpoints.read(second.resolve("iter_2.pth"), m).stateDict();
+            for (String frozen : new String[] {"backbone.stem.1.weight", "backbone.layer1.0.bn2.bias"}) {
+                assertThat(after.get(frozen).toFloatArray()).as(frozen).containsExactly(before.get(frozen).toFloatArray());
+            }
+            for (String trained : new String[] {"backbone.stem.0.weight", "decode_head.conv_seg.bias",
+                "decode_head.convs.0.bn.weight", "backbone.stem.1.running_mean"}) {
+                assertThat(after.get(trained).toFloatArray()).as(trained).isNotEqualTo(before.get(trained).toFloatArray());
+            }
+        }
+    }
+
+    @Test
     void aLabelOutOfRangeNamesTheFile(@TempDir Path dir) throws Exception {
         Path bad = Files.list(data.resolve("masks/train")).sorted().findFirst().orElseThrow();
         Config cfg = config("model.decode_head.num_classes=2", "model.auxiliary_head.num_classes=2",
