@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# fcn4j bench and the PyTorch reference on FCN-R50-D8, one after the other with the same shape, batch, threads
+# and iterations, each mode in its own process; writes one JSON per run and prints them side by side.
+#   bench/compare.sh [--shape 512x512] [--batch 1] [--iters 5] [--warmup 1] [--threads 2] [--out DIR]
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+shape=512x512 batch=1 iters=5 warmup=1 threads=2 out=bench-results
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --shape) shape="$2" ;; --batch) batch="$2" ;; --iters) iters="$2" ;; --warmup) warmup="$2" ;;
+    --threads) threads="$2" ;; --out) out="$2" ;;
+    *) echo "usage: $0 [--shape HxW] [--batch N] [--iters N] [--warmup N] [--threads N] [--out DIR]" >&2; exit 2 ;;
+  esac
+  shift 2
+done
+mkdir -p "$out"
+common=(--shape "$shape" --batch "$batch" --iters "$iters" --warmup "$warmup" --threads "$threads")
+load() { echo "$1 $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/load.txt"; }
+: > "$out/load.txt"
+for precision in ${FCN4J_PRECISIONS:-fp32}; do
+  load "fcn4j-$precision"
+  "$here/../fcn4j" bench fcn_r50-d8_4xb2-40k_cityscapes-512x1024 "${common[@]}" --precision "$precision" \
+    --json "$out/fcn4j-$precision.json"
+done
+for mode in fp32 channels_last bf16; do
+  load "pytorch-$mode"
+  /usr/bin/python3 "$here/pytorch_reference.py" --depth 50 --classes 19 "${common[@]}" --mode "$mode" \
+    --json "$out/pytorch-$mode.json"
+done
+load "end"
+/usr/bin/python3 "$here/side_by_side.py" "$out"
