@@ -17,11 +17,11 @@ mkdir -p "$out"
 common=(--shape "$shape" --batch "$batch" --iters "$iters" --warmup "$warmup" --threads "$threads")
 load() { echo "$1 $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/load.txt"; }
 : > "$out/load.txt"
-for precision in ${FCN4J_PRECISIONS:-fp32}; do
-  load "fcn4j-$precision"
-  "$here/../fcn4j" bench fcn_r50-d8_4xb2-40k_cityscapes-512x1024 "${common[@]}" --precision "$precision" \
-    --json "$out/fcn4j-$precision.json"
-done
+fcn4j() { "$here/../fcn4j" bench fcn_r50-d8_4xb2-40k_cityscapes-512x1024 "${common[@]}" "$@"; }
+load fcn4j-fp32
+fcn4j --json "$out/fcn4j-fp32.json"
+load fcn4j-fp32-folded
+fcn4j --fold-bn --forward-only --json "$out/fcn4j-fp32-folded.json"
 for mode in fp32 channels_last bf16; do
   load "pytorch-$mode"
   /usr/bin/python3 "$here/pytorch_reference.py" --depth 50 --classes 19 "${common[@]}" --mode "$mode" \

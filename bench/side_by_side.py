@@ -7,7 +7,10 @@ import sys
 
 
 def main(d):
-    runs = {os.path.basename(p)[:-5]: json.load(open(p)) for p in sorted(glob.glob(os.path.join(d, '*.json')))}
+    order = ['fcn4j-fp32', 'fcn4j-fp32-folded', 'pytorch-fp32', 'pytorch-channels_last', 'pytorch-bf16']
+    names = sorted((os.path.basename(p)[:-5] for p in glob.glob(os.path.join(d, '*.json'))),
+                   key=lambda n: (order.index(n) if n in order else len(order), n))
+    runs = {n: json.load(open(os.path.join(d, n + '.json'))) for n in names}
     loads = dict(line.split(' ', 1) for line in open(os.path.join(d, 'load.txt')).read().splitlines())
     base = runs.get('pytorch-fp32')
     first = next(iter(runs.values()))

@@ -69,11 +69,12 @@ class BenchCommandTest {
     @Test
     void forwardOnlySkipsTheTrainingStep() throws Exception {
         Path json = dir.resolve("f.json");
-        String[] r = bench("--shape", "32x32", "--iters", "1", "--forward-only", "--json", json.toString());
+        String[] r = bench("--shape", "32x32", "--iters", "1", "--forward-only", "--fold-bn", "--json", json.toString());
         assertThat(r[0]).as(r[2]).isEqualTo("0");
-        assertThat(r[1]).doesNotContain("train step");
+        assertThat(r[1]).doesNotContain("train step").contains("fp32 (BN folded)");
         JsonNode o = new ObjectMapper().readTree(json.toFile());
         assertThat(o.get("train_step_median_s").isNull()).isTrue();
+        assertThat(o.get("bn_folded").asBoolean()).isTrue();
         assertThat(o.get("forward_median_s").asDouble()).isPositive();
     }
 
@@ -81,5 +82,7 @@ class BenchCommandTest {
     void badOptionsGiveOneLine() {
         assertThat(bench("--iters", "0")[2].trim()).isEqualTo("error: --iters: must be >= 1 but got 0");
         assertThat(bench("--threads", "0")[0]).isEqualTo("2");
+        assertThat(bench("--precision", "fp16")[2].trim()).isEqualTo("error: --precision: expected fp32 or bf16 but got 'fp16'");
+        assertThat(bench("--precision", "bf16")[2]).startsWith("error: --precision bf16: not available");
     }
 }

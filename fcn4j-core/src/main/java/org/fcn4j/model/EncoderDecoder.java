@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import org.fcn4j.nn.Functional;
+import org.fcn4j.nn.InferenceWeights;
 import org.fcn4j.nn.Module;
 import org.fcn4j.nn.Scope;
 
@@ -61,9 +62,22 @@ public final class EncoderDecoder extends Module {
         return features.get(head.inputIndex(features.size()));
     }
 
+    /**
+     * Readies eval mode for speed: every BatchNorm folded into the convolution before it (the same
+     * function up to float32 rounding). Apply after loading weights; train mode undoes it. Without this,
+     * eval mode computes exactly as PyTorch's unfolded model.
+     */
+    public void prepareInference() {
+        InferenceWeights.foldBatchNorms(this);
+    }
+
     /** Decode-head logits at 1/8, computed in their own scope (only the result stays allocated). */
     public NDArray logits(NDArray x) {
-        return Scope.run(x, in -> decodeHead.forward(select(backbone.forward(in), decodeHead.spec())));
+        return Scope.run(x, this::decodeLogits);
+    }
+
+    private NDArray decodeLogits(NDArray x) {
+        return decodeHead.forward(select(backbone.forward(x), decodeHead.spec()));
     }
 
     /**
@@ -72,8 +86,7 @@ public final class EncoderDecoder extends Module {
      */
     public NDArray predictLogits(NDArray x) {
         Shape s = x.getShape();
-        return Scope.run(x, in -> Functional.resizeBilinear(
-                decodeHead.forward(select(backbone.forward(in), decodeHead.spec())),
+        return Scope.run(x, in -> Functional.resizeBilinear(decodeLogits(in),
                 (int) s.get(2), (int) s.get(3), spec.decodeHead().alignCorners()));
     }
 }
