@@ -15,8 +15,13 @@ while [ $# -gt 0 ]; do
 done
 mkdir -p "$out"
 common=(--shape "$shape" --batch "$batch" --iters "$iters" --warmup "$warmup" --threads "$threads")
-load() { echo "$1 $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/load.txt"; }
+# the load average includes this script's previous run; top shows whether anything else was busy
+load() {
+  echo "$1 $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/load.txt"
+  { echo "== before $1"; top -bn1 | sed -n '7,11p'; } >> "$out/top.txt"
+}
 : > "$out/load.txt"
+: > "$out/top.txt"
 fcn4j() { "$here/../fcn4j" bench fcn_r50-d8_4xb2-40k_cityscapes-512x1024 "${common[@]}" "$@"; }
 load fcn4j-fp32
 fcn4j --json "$out/fcn4j-fp32.json"
