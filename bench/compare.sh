@@ -27,6 +27,8 @@ load fcn4j-fp32
 fcn4j --json "$out/fcn4j-fp32.json"
 load fcn4j-fp32-folded
 fcn4j --fold-bn --forward-only --json "$out/fcn4j-fp32-folded.json"
+load fcn4j-bf16
+fcn4j --precision bf16 --json "$out/fcn4j-bf16.json"
 for mode in fp32 channels_last bf16; do
   load "pytorch-$mode"
   /usr/bin/python3 "$here/pytorch_reference.py" --depth 50 --classes 19 "${common[@]}" --mode "$mode" \

@@ -2,12 +2,14 @@ package org.fcn4j.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import org.fcn4j.nn.Functional;
 import org.fcn4j.nn.InferenceWeights;
 import org.fcn4j.nn.Module;
 import org.fcn4j.nn.Scope;
+import org.fcn4j.nn.Torch;
 
 /**
  * MMSegmentation's {@code EncoderDecoder}: backbone, decode head and (optionally) an auxiliary head.
@@ -18,6 +20,8 @@ public final class EncoderDecoder extends Module {
     private final ResNet backbone;
     private final FCNHead decodeHead;
     private final FCNHead auxiliaryHead;
+    /** Eval-mode passes compute in bfloat16 (see {@link #prepareInference}). */
+    private boolean bfloat16;
 
     public EncoderDecoder(NDManager m, ModelSpec spec) {
         this.spec = spec;
@@ -52,10 +56,26 @@ public final class EncoderDecoder extends Module {
 
     /** Both heads' logits at 1/8 (the caller manages the scope; used for training). */
     public Outputs forwardHeads(NDArray x) {
-        List<NDArray> features = backbone.forward(x);
-        NDArray decode = decodeHead.forward(select(features, decodeHead.spec()));
-        NDArray aux = auxiliaryHead == null ? null : auxiliaryHead.forward(select(features, auxiliaryHead.spec()));
+        List<NDArray> features = backbone.forward(input(x));
+        NDArray decode = output(decodeHead.forward(select(features, decodeHead.spec())));
+        NDArray aux = auxiliaryHead == null ? null
+                : output(auxiliaryHead.forward(select(features, auxiliaryHead.spec())));
         return new Outputs(decode, aux);
+    }
+
+    /** The input in the type eval passes compute in. */
+    private NDArray input(NDArray x) {
+        return bfloat16 ? Torch.toBfloat16(x) : x;
+    }
+
+    /** Head logits as float32 (freeing a bfloat16 original). */
+    private NDArray output(NDArray logits) {
+        if (!bfloat16) {
+            return logits;
+        }
+        NDArray out = logits.toType(DataType.FLOAT32, false);
+        Scope.discard(logits);
+        return out;
     }
 
     private static NDArray select(List<NDArray> features, HeadSpec head) {
@@ -64,11 +84,22 @@ public final class EncoderDecoder extends Module {
 
     /**
      * Readies eval mode for speed: every BatchNorm folded into the convolution before it (the same
-     * function up to float32 rounding). Apply after loading weights; train mode undoes it. Without this,
-     * eval mode computes exactly as PyTorch's unfolded model.
+     * function up to float32 rounding) and, with {@code bfloat16}, weights and activations in bfloat16
+     * (about twice the speed on CPUs with bf16 instructions; logits still come back as float32). Apply
+     * after loading weights; train mode undoes it. Without this, eval mode computes exactly as PyTorch's
+     * unfolded float32 model.
      */
-    public void prepareInference() {
-        InferenceWeights.foldBatchNorms(this);
+    public void prepareInference(boolean bfloat16) {
+        InferenceWeights.prepare(this, bfloat16);
+        this.bfloat16 = bfloat16;
+    }
+
+    @Override
+    public void train(boolean mode) {
+        super.train(mode);
+        if (mode) {
+            bfloat16 = false;
+        }
     }
 
     /** Decode-head logits at 1/8, computed in their own scope (only the result stays allocated). */
@@ -77,7 +108,7 @@ public final class EncoderDecoder extends Module {
     }
 
     private NDArray decodeLogits(NDArray x) {
-        return decodeHead.forward(select(backbone.forward(x), decodeHead.spec()));
+        return output(decodeHead.forward(select(backbone.forward(input(x)), decodeHead.spec())));
     }
 
     /**
