@@ -15,7 +15,7 @@ public final class Conv2d extends Layer {
     public final int groups;
     private final Tensor weight;
     private final Tensor bias;
-    /** Eval-mode weights and bias with a BatchNorm folded in by {@link InferenceWeights}, or null. */
+    /** Eval-mode weights and bias derived by {@link InferenceWeights} (BatchNorm folded in, maybe bfloat16), or null. */
     private NDArray inferenceWeight;
     private NDArray inferenceBias;
 
