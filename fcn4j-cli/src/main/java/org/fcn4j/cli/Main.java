@@ -13,8 +13,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "FCN semantic segmentation as MMSegmentation does it, on the JVM.",
-        subcommands = {DemoCommand.class, TrainCommand.class, InfoCommand.class, PredictCommand.class, TestCommand.class,
-                MetricsCommand.class, ConvertCommand.class, ServeCommand.class,
+        subcommands = {DemoCommand.class, TrainCommand.class, InfoCommand.class, BenchCommand.class, PredictCommand.class,
+                TestCommand.class, MetricsCommand.class, ConvertCommand.class, ServeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {

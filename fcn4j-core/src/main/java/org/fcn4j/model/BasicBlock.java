@@ -27,10 +27,8 @@ public final class BasicBlock extends Layer {
     @Override
     public NDArray forward(NDArray x) {
         NDArray out = ConvModule.convBnRelu(conv1, bn1, x);
-        NDArray c2 = conv2.forward(out);
+        NDArray c2 = ConvModule.convBn(conv2, bn2, out);
         Scope.discard(out);
-        out = bn2.forward(c2);
-        Scope.discard(c2);
-        return ConvModule.residual(out, x, downsample);
+        return ConvModule.residual(c2, x, downsample);
     }
 }

@@ -38,10 +38,8 @@ public final class Bottleneck extends Layer {
         NDArray out = ConvModule.convBnRelu(conv1, bn1, x);
         NDArray next = ConvModule.convBnRelu(conv2, bn2, out);
         Scope.discard(out);
-        NDArray c3 = conv3.forward(next);
+        out = ConvModule.convBn(conv3, bn3, next);
         Scope.discard(next);
-        out = bn3.forward(c3);
-        Scope.discard(c3);
         return ConvModule.residual(out, x, downsample);
     }
 }

@@ -2,11 +2,14 @@ package org.fcn4j.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import org.fcn4j.nn.Functional;
+import org.fcn4j.nn.InferenceWeights;
 import org.fcn4j.nn.Module;
 import org.fcn4j.nn.Scope;
+import org.fcn4j.nn.Torch;
 
 /**
  * MMSegmentation's {@code EncoderDecoder}: backbone, decode head and (optionally) an auxiliary head.
@@ -17,6 +20,8 @@ public final class EncoderDecoder extends Module {
     private final ResNet backbone;
     private final FCNHead decodeHead;
     private final FCNHead auxiliaryHead;
+    /** Eval-mode passes compute in bfloat16 (see {@link #prepareInference}). */
+    private boolean bfloat16;
 
     public EncoderDecoder(NDManager m, ModelSpec spec) {
         this.spec = spec;
@@ -51,19 +56,59 @@ public final class EncoderDecoder extends Module {
 
     /** Both heads' logits at 1/8 (the caller manages the scope; used for training). */
     public Outputs forwardHeads(NDArray x) {
-        List<NDArray> features = backbone.forward(x);
-        NDArray decode = decodeHead.forward(select(features, decodeHead.spec()));
-        NDArray aux = auxiliaryHead == null ? null : auxiliaryHead.forward(select(features, auxiliaryHead.spec()));
+        List<NDArray> features = backbone.forward(input(x));
+        NDArray decode = output(decodeHead.forward(select(features, decodeHead.spec())));
+        NDArray aux = auxiliaryHead == null ? null
+                : output(auxiliaryHead.forward(select(features, auxiliaryHead.spec())));
         return new Outputs(decode, aux);
+    }
+
+    /** The input in the type eval passes compute in. */
+    private NDArray input(NDArray x) {
+        return bfloat16 ? Torch.toBfloat16(x) : x;
+    }
+
+    /** Head logits as float32 (freeing a bfloat16 original). */
+    private NDArray output(NDArray logits) {
+        if (!bfloat16) {
+            return logits;
+        }
+        NDArray out = logits.toType(DataType.FLOAT32, false);
+        Scope.discard(logits);
+        return out;
     }
 
     private static NDArray select(List<NDArray> features, HeadSpec head) {
         return features.get(head.inputIndex(features.size()));
     }
 
+    /**
+     * Readies eval mode for speed: every BatchNorm folded into the convolution before it (the same
+     * function up to float32 rounding) and, with {@code bfloat16}, weights and activations in bfloat16
+     * (about twice the speed on CPUs with bf16 instructions; logits still come back as float32). Apply
+     * after loading weights; train mode undoes it. Without this, eval mode computes exactly as PyTorch's
+     * unfolded float32 model.
+     */
+    public void prepareInference(boolean bfloat16) {
+        InferenceWeights.prepare(this, bfloat16);
+        this.bfloat16 = bfloat16;
+    }
+
+    @Override
+    public void train(boolean mode) {
+        super.train(mode);
+        if (mode) {
+            bfloat16 = false;
+        }
+    }
+
     /** Decode-head logits at 1/8, computed in their own scope (only the result stays allocated). */
     public NDArray logits(NDArray x) {
-        return Scope.run(x, in -> decodeHead.forward(select(backbone.forward(in), decodeHead.spec())));
+        return Scope.run(x, this::decodeLogits);
+    }
+
+    private NDArray decodeLogits(NDArray x) {
+        return output(decodeHead.forward(select(backbone.forward(input(x)), decodeHead.spec())));
     }
 
     /**
@@ -72,8 +117,7 @@ public final class EncoderDecoder extends Module {
      */
     public NDArray predictLogits(NDArray x) {
         Shape s = x.getShape();
-        return Scope.run(x, in -> Functional.resizeBilinear(
-                decodeHead.forward(select(backbone.forward(in), decodeHead.spec())),
+        return Scope.run(x, in -> Functional.resizeBilinear(decodeLogits(in),
                 (int) s.get(2), (int) s.get(3), spec.decodeHead().alignCorners()));
     }
 }

@@ -20,6 +20,8 @@ public final class BatchNorm2d extends Layer {
     private final Tensor runningMean;
     private final Tensor runningVar;
     private final Tensor batchesTracked;
+    /** Folded into the preceding conv by {@link InferenceWeights}: the identity in eval mode. */
+    private boolean folded;
 
     public BatchNorm2d(NDManager m, int channels) {
         this.channels = channels;
@@ -47,8 +49,24 @@ public final class BatchNorm2d extends Layer {
         return runningVar;
     }
 
+    void setFolded() {
+        folded = true;
+    }
+
+    /** Training updates the statistics a fold was computed from, so train mode ends the fold. */
+    @Override
+    public void train(boolean mode) {
+        super.train(mode);
+        if (mode) {
+            folded = false;
+        }
+    }
+
     @Override
     public NDArray forward(NDArray x) {
+        if (folded && !isTraining()) {
+            return x;
+        }
         if (isTraining()) {
             batchesTracked.get().addi(1);
         }

@@ -20,12 +20,23 @@ public final class ConvModule extends Layer {
 
     /** relu(bn(conv(x))), freeing the conv and BN outputs at inference; shared with the ResNet blocks. */
     public static NDArray convBnRelu(Conv2d conv, BatchNorm2d bn, NDArray x) {
-        NDArray c = conv.forward(x);
-        NDArray b = bn.forward(c);
-        Scope.discard(c);
+        NDArray b = convBn(conv, bn, x);
         NDArray out = Functional.relu(b);
         Scope.discard(b);
         return out;
+    }
+
+    /**
+     * bn(conv(x)), freeing the conv output at inference unless it is the result (a BN folded into the
+     * conv passes its input through).
+     */
+    public static NDArray convBn(Conv2d conv, BatchNorm2d bn, NDArray x) {
+        NDArray c = conv.forward(x);
+        NDArray b = bn.forward(c);
+        if (b != c) {
+            Scope.discard(c);
+        }
+        return b;
     }
 
     /**

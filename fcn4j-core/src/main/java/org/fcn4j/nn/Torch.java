@@ -3,9 +3,15 @@ package org.fcn4j.nn;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDList;
 import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 
 /**
  * The one place fcn4j touches the DJL engine: offline switches, managers, threads, seeds and grad mode.
@@ -63,5 +69,30 @@ public final class Torch {
     /** Zeroes a parameter's accumulated gradient in place (libtorch accumulates across backward calls). */
     public static void zeroGrad(NDArray parameter) {
         JniUtils.zeroGrad((PtNDArray) parameter);
+    }
+
+    /**
+     * {@code x.to(torch.bfloat16)}, in x's manager. DJL 0.36's own conversion aborts the process for bfloat16
+     * (its native dtype table stops short of it), so a one-line TorchScript module does the cast
+     * (tools/torchscript/gen_to_bfloat16.py). DJL reports the result's type as UNKNOWN; operators work on it,
+     * and {@code toType(DataType.FLOAT32, false)} converts it back.
+     */
+    public static NDArray toBfloat16(NDArray x) {
+        NDArray out = ToBfloat16.MODULE.forward(null, new NDList(x), false).singletonOrThrow();
+        out.attach(x.getManager());
+        return out;
+    }
+
+    /** Loaded on first use, into a manager that lives as long as the process. */
+    private static final class ToBfloat16 {
+        static final PtSymbolBlock MODULE = load();
+
+        private static PtSymbolBlock load() {
+            try (InputStream in = Torch.class.getResourceAsStream("to_bfloat16.pt")) {
+                return JniUtils.loadModule((PtNDManager) newManager(), in, false, false);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot load the bfloat16 cast module", e);
+            }
+        }
     }
 }

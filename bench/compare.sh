@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# fcn4j bench and the PyTorch reference on FCN-R50-D8, one after the other with the same shape, batch, threads
+# and iterations, each mode in its own process; writes one JSON per run and prints them side by side.
+#   bench/compare.sh [--shape 512x512] [--batch 1] [--iters 5] [--warmup 1] [--threads 2] [--out DIR]
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+shape=512x512 batch=1 iters=5 warmup=1 threads=2 out=bench-results
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --shape) shape="$2" ;; --batch) batch="$2" ;; --iters) iters="$2" ;; --warmup) warmup="$2" ;;
+    --threads) threads="$2" ;; --out) out="$2" ;;
+    *) echo "usage: $0 [--shape HxW] [--batch N] [--iters N] [--warmup N] [--threads N] [--out DIR]" >&2; exit 2 ;;
+  esac
+  shift 2
+done
+mkdir -p "$out"
+common=(--shape "$shape" --batch "$batch" --iters "$iters" --warmup "$warmup" --threads "$threads")
+# the load average includes this script's previous run; top shows whether anything else was busy
+load() {
+  echo "$1 $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/load.txt"
+  { echo "== before $1"; top -bn1 | sed -n '7,11p'; } >> "$out/top.txt"
+}
+: > "$out/load.txt"
+: > "$out/top.txt"
+fcn4j() { "$here/../fcn4j" bench fcn_r50-d8_4xb2-40k_cityscapes-512x1024 "${common[@]}" "$@"; }
+load fcn4j-fp32
+fcn4j --json "$out/fcn4j-fp32.json"
+load fcn4j-fp32-folded
+fcn4j --fold-bn --forward-only --json "$out/fcn4j-fp32-folded.json"
+load fcn4j-bf16
+fcn4j --precision bf16 --json "$out/fcn4j-bf16.json"
+for mode in fp32 channels_last bf16; do
+  load "pytorch-$mode"
+  /usr/bin/python3 "$here/pytorch_reference.py" --depth 50 --classes 19 "${common[@]}" --mode "$mode" \
+    --json "$out/pytorch-$mode.json"
+done
+load "end"
+/usr/bin/python3 "$here/side_by_side.py" "$out"

@@ -1,0 +1,178 @@
+"""PyTorch counterpart of `fcn4j bench` for MMSegmentation's FCN-R50/R101-D8 (Cityscapes heads, 19 classes).
+
+Runs the model of tools/fixtures/mmseg_fcn.py (mmseg's FCN in plain PyTorch) with random weights on random
+data and times what `fcn4j bench` times, the same way: an eval-mode forward under torch.no_grad() (decode head,
+logits resized to the input as mmseg's predict does) and one training step (train mode, decode + 0.4 x auxiliary
+cross-entropy, backward, SGD lr 0.01 momentum 0.9 weight decay 5e-4), each after warm-up runs; median, min and
+max over the timed runs, GFLOP/s from the convolution MACs (2 FLOP per MAC; backward counted as 2x forward)
+and the process's peak resident memory (VmHWM). Run each mode in its own process so its peak memory is its own:
+
+  /usr/bin/python3 bench/pytorch_reference.py --shape 512x512 --mode fp32|channels_last|bf16 [--json FILE]
+"""
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tools', 'fixtures'))
+from mmseg_fcn import EncoderDecoder, FCNHead, ResNet  # noqa: E402
+
+
+def build(depth, classes):
+    """fcn_r{depth}-d8 as MMSegmentation's Cityscapes configs build it (ResNetV1c, output stride 8)."""
+    backbone = ResNet(depth)
+    decode = FCNHead(2048, 512, classes, in_index=3, num_convs=2, concat_input=True, dropout_ratio=0.1)
+    aux = FCNHead(1024, 256, classes, in_index=2, num_convs=1, concat_input=False, dropout_ratio=0.1,
+                  loss_weight=0.4)
+    model = EncoderDecoder(backbone, decode, aux)
+    # fcn4j's initialisation: Kaiming-normal (fan_out) convs, conv_seg N(0, 0.01)
+    for name, m in model.named_modules():
+        if isinstance(m, nn.Conv2d):
+            nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')
+    for head in (decode, aux):
+        nn.init.normal_(head.conv_seg.weight, 0, 0.01)
+    return model
+
+
+def predict(model, x):
+    """mmseg's inference: decode head only, logits resized to the input."""
+    logits = model.decode_head(model.backbone(x))
+    return F.interpolate(logits, size=x.shape[2:], mode='bilinear', align_corners=model.decode_head.align_corners)
+
+
+def train_step(model, opt, x, y):
+    logits, aux = model(x)
+    loss_d, acc_d = model.decode_head.loss(logits.float(), y)
+    loss_a, acc_a = model.auxiliary_head.loss(aux.float(), y)
+    loss = loss_d + loss_a
+    loss.item()  # as fcn4j reads the loss back (and checks it is finite) before backward
+    loss.backward()
+    opt.step()
+    opt.zero_grad(set_to_none=False)
+
+
+class MacCounter:
+    """Convolution MACs of the passes run while open (as fcn4j's MacCounter)."""
+
+    def __init__(self, model):
+        self.macs = 0
+        self.hooks = [m.register_forward_hook(self.hook) for m in model.modules() if isinstance(m, nn.Conv2d)]
+
+    def hook(self, conv, inputs, out):
+        k = conv.kernel_size[0] * conv.kernel_size[1]
+        self.macs += out.numel() * (conv.in_channels // conv.groups) * k
+
+    def close(self):
+        for h in self.hooks:
+            h.remove()
+
+
+def timed(model, warmup, iters, prepare):
+    """Median/min/max seconds over iters runs of prepare()'s operation after warm-up; MACs of the first run."""
+    seconds = []
+    macs = 0
+    for i in range(-warmup, iters):
+        op = prepare()
+        counter = MacCounter(model) if i == -warmup else None
+        t0 = time.perf_counter()
+        op()
+        t1 = time.perf_counter()
+        if counter:
+            counter.close()
+            macs = counter.macs
+        if i >= 0:
+            seconds.append(t1 - t0)
+    return {'median': statistics.median(seconds), 'min': min(seconds), 'max': max(seconds)}, macs
+
+
+def peak_rss_mb():
+    with open('/proc/self/status') as f:
+        for line in f:
+            if line.startswith('VmHWM:'):
+                return int(line.split()[1]) / 1024.0
+    return float('nan')
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--depth', type=int, default=50, choices=[50, 101])
+    p.add_argument('--classes', type=int, default=19)
+    p.add_argument('--shape', default='512x1024', help='HxW')
+    p.add_argument('--batch', type=int, default=1)
+    p.add_argument('--mode', default='fp32', choices=['fp32', 'channels_last', 'bf16'],
+                   help='fp32 NCHW, fp32 channels-last, or bf16 autocast (NCHW)')
+    p.add_argument('--iters', type=int, default=5)
+    p.add_argument('--warmup', type=int, default=1)
+    p.add_argument('--threads', type=int, default=2)
+    p.add_argument('--forward-only', action='store_true')
+    p.add_argument('--json', help='also write the results here')
+    a = p.parse_args()
+    h, w = (int(v) for v in a.shape.lower().split('x'))
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    model = build(a.depth, a.classes)
+    fmt = torch.channels_last if a.mode == 'channels_last' else torch.contiguous_format
+    model = model.to(memory_format=fmt)
+    autocast = torch.autocast('cpu', dtype=torch.bfloat16, enabled=a.mode == 'bf16')
+
+    def image():
+        return torch.randn(a.batch, 3, h, w).contiguous(memory_format=fmt)
+
+    model.eval()
+    x = image()
+
+    def forward():
+        with torch.no_grad(), autocast:
+            predict(model, x)
+
+    fwd, fwd_macs = timed(model, a.warmup, a.iters, lambda: forward)
+    out = {'engine': 'pytorch ' + torch.__version__, 'config': f'fcn_r{a.depth}-d8 ({a.classes} classes)',
+           'precision': a.mode, 'shape': a.shape, 'batch': a.batch, 'threads': a.threads, 'iters': a.iters,
+           'warmup': a.warmup, 'forward_median_s': fwd['median'], 'forward_min_s': fwd['min'],
+           'forward_max_s': fwd['max'], 'forward_gflops': 2.0 * fwd_macs / fwd['median'] / 1e9,
+           'forward_macs': fwd_macs, 'forward_peak_rss_mb': peak_rss_mb(), 'train_step_median_s': None}
+    if not a.forward_only:
+        model.train()
+        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=0.0005)
+
+        def prepare():
+            xs, ys = image(), torch.randint(0, a.classes, (a.batch, h, w))
+
+            def step():
+                with autocast:
+                    train_step(model, opt, xs, ys)
+            return step
+
+        tr, tr_macs = timed(model, a.warmup, a.iters, prepare)
+        out.update({'train_step_median_s': tr['median'], 'train_step_min_s': tr['min'], 'train_step_max_s': tr['max'],
+                    'train_step_gflops': 3 * 2.0 * tr_macs / tr['median'] / 1e9, 'train_forward_macs': tr_macs})
+    out['peak_rss_mb'] = peak_rss_mb()
+    print_table(out)
+    if a.json:
+        tmp = a.json + '.tmp'
+        with open(tmp, 'w') as f:
+            json.dump(out, f, indent=2)
+        os.replace(tmp, a.json)
+
+
+def print_table(o):
+    h, w = o['shape'].lower().split('x')
+    print(f"{o['engine']} {o['config']}  input ({o['batch']}, 3, {h}, {w})  {o['precision']}  threads {o['threads']}"
+          f"  {o['iters']} timed + {o['warmup']} warm-up")
+    print(f"{'phase':<11} {'median s':>9} {'min s':>9} {'max s':>9} {'GFLOP/s':>9} {'peak RSS MiB':>13}")
+    rows = [('forward', 'forward', o['forward_peak_rss_mb'])]
+    if o['train_step_median_s'] is not None:
+        rows.append(('train step', 'train_step', o['peak_rss_mb']))
+    for label, k, rss in rows:
+        print(f"{label:<11} {o[k + '_median_s']:9.3f} {o[k + '_min_s']:9.3f} {o[k + '_max_s']:9.3f}"
+              f" {o[k + '_gflops']:9.1f} {rss:13.0f}")
+
+
+if __name__ == '__main__':
+    main()

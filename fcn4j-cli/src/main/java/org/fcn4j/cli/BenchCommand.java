@@ -1,0 +1,163 @@
+package org.fcn4j.cli;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.fcn4j.bench.Benchmark;
+import org.fcn4j.bench.Stats;
+import org.fcn4j.config.Config;
+import org.fcn4j.io.AtomicFiles;
+import org.fcn4j.model.EncoderDecoder;
+import org.fcn4j.nn.Torch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code fcn4j bench}: forward and train-step timing, achieved FLOP rate and peak memory on random data. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Time a config's model (random weights, random data): eval-mode forward without autograd and "
+                + "one training step (SGD, random labels) after warm-up; print median/min/max, GFLOP/s and the "
+                + "process's peak resident memory.")
+final class BenchCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+
+    @Parameters(index = "0", paramLabel = "CONFIG", description = "Preset name or YAML config file.")
+    String config;
+
+    @Option(names = "--shape", paramLabel = "HxW", defaultValue = "512x1024",
+            description = "Input height x width (default: ${DEFAULT-VALUE}).")
+    String shape;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "1",
+            description = "Images per forward pass and per training step (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--precision", paramLabel = "fp32|bf16", defaultValue = "fp32",
+            description = "fp32, or bf16: weights and activations bfloat16 with BN folded into the convolutions, "
+                    + "logits float32; inference only, so bf16 times no training step (default: ${DEFAULT-VALUE}).")
+    String precision;
+
+    @Option(names = "--fold-bn", description = "fp32 inference with each BatchNorm folded into the conv before it.")
+    boolean foldBn;
+
+    @Option(names = "--iters", paramLabel = "N", defaultValue = "5",
+            description = "Timed runs of each phase (default: ${DEFAULT-VALUE}).")
+    int iters;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "1",
+            description = "Untimed runs of each phase before the timed ones (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "2",
+            description = "libtorch intra-op threads (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--forward-only", description = "Skip the training step.")
+    boolean forwardOnly;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
+    Path json;
+
+    @Option(names = "--cfg-options", paramLabel = "KEY=VALUE", arity = "1..*",
+            description = "Override config entries, e.g. model.decode_head.num_classes=5.")
+    List<String> cfgOptions = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        int[] hw = Sizes.parse("--shape", shape);
+        positive("--batch", batch);
+        positive("--iters", iters);
+        positive("--warmup", warmup);
+        positive("--threads", threads);
+        boolean bf16 = precision.equals("bf16");
+        if (!bf16 && !precision.equals("fp32")) {
+            throw new UserError("--precision: expected fp32 or bf16 but got '" + precision + "'");
+        }
+        Config cfg = Config.load(config, cfgOptions);
+        Torch.setThreads(threads);
+        Benchmark.Settings settings = new Benchmark.Settings(batch, hw[0], hw[1], warmup, iters, forwardOnly || bf16);
+        Benchmark.Result r;
+        try (NDManager m = Torch.newManager()) {
+            EncoderDecoder model = new EncoderDecoder(m, cfg.model());
+            if (foldBn || bf16) {
+                model.eval();
+                model.prepareInference(bf16);
+            }
+            r = Benchmark.run(model, settings);
+        }
+        print(r, hw[0], hw[1]);
+        if (json != null) {
+            ObjectNode node = toJson(r);
+            AtomicFiles.write(json, out -> JSON.writeValue(out, node));
+        }
+        return 0;
+    }
+
+    private static void positive(String option, int value) {
+        if (value < 1) {
+            throw new UserError(option + ": must be >= 1 but got " + value);
+        }
+    }
+
+    private void print(Benchmark.Result r, int height, int width) {
+        System.out.printf(Locale.ROOT, "fcn4j bench %s  input (%d, 3, %d, %d)  %s%s  threads %d  %d timed + %d warm-up%n",
+                config, batch, height, width, precision, foldBn || precision.equals("bf16") ? " (BN folded)" : "",
+                threads, iters, warmup);
+        System.out.printf(Locale.ROOT, "%-11s %9s %9s %9s %9s %13s%n", "phase", "median s", "min s", "max s", "GFLOP/s",
+                "peak RSS MiB");
+        row("forward", r.forward(), r.forwardGflops(), r.forwardPeakMb());
+        if (r.train() != null) {
+            row("train step", r.train(), r.trainGflops(), r.peakMb());
+        } else if (!forwardOnly) {
+            System.out.println("train step  not timed: bf16 is an inference mode");
+        }
+        System.out.printf(Locale.ROOT, "MACs: forward %.2f G%s%n", r.forwardMacs() / 1e9, r.train() == null ? ""
+                : String.format(Locale.ROOT, ", training forward %.2f G (train GFLOP/s count backward as 2x forward)",
+                        r.trainForwardMacs() / 1e9));
+    }
+
+    private static void row(String phase, Stats s, double gflops, double peakMb) {
+        System.out.printf(Locale.ROOT, "%-11s %9.3f %9.3f %9.3f %9.1f %13.0f%n", phase, s.median(), s.min(), s.max(),
+                gflops, peakMb);
+    }
+
+    private ObjectNode toJson(Benchmark.Result r) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("engine", "fcn4j");
+        o.put("config", config);
+        o.put("precision", precision);
+        o.put("bn_folded", foldBn || precision.equals("bf16"));
+        o.put("shape", shape);
+        o.put("batch", batch);
+        o.put("threads", threads);
+        o.put("iters", iters);
+        o.put("warmup", warmup);
+        stats(o, "forward", r.forward());
+        o.put("forward_gflops", r.forwardGflops());
+        o.put("forward_macs", r.forwardMacs());
+        o.put("forward_peak_rss_mb", r.forwardPeakMb());
+        if (r.train() != null) {
+            stats(o, "train_step", r.train());
+            o.put("train_step_gflops", r.trainGflops());
+            o.put("train_forward_macs", r.trainForwardMacs());
+        } else {
+            o.putNull("train_step_median_s");
+        }
+        o.put("peak_rss_mb", r.peakMb());
+        return o;
+    }
+
+    private static void stats(ObjectNode o, String phase, Stats s) {
+        o.put(phase + "_median_s", s.median());
+        o.put(phase + "_min_s", s.min());
+        o.put(phase + "_max_s", s.max());
+    }
+}

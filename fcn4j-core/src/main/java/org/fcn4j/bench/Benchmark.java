@@ -1,0 +1,115 @@
+package org.fcn4j.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.function.Supplier;
+import org.fcn4j.model.EncoderDecoder;
+import org.fcn4j.nn.MacCounter;
+import org.fcn4j.nn.Torch;
+import org.fcn4j.train.Sgd;
+import org.fcn4j.train.TrainStep;
+
+/**
+ * Times a model on random data the way a user runs it: an eval-mode forward pass without autograd
+ * ({@code predictLogits}, logits at the input size), and one training iteration ({@link TrainStep}
+ * with SGD on random labels). Warm-up runs come first and are not timed; the first one also counts
+ * the convolution MACs, so the achieved FLOP rate needs no extra pass.
+ */
+public final class Benchmark {
+    /** SGD as MMSegmentation's FCN schedules start it. */
+    private static final double LR = 0.01;
+    private static final double MOMENTUM = 0.9;
+    private static final double WEIGHT_DECAY = 0.0005;
+
+    private Benchmark() {}
+
+    public record Settings(int batch, int height, int width, int warmup, int iters, boolean forwardOnly) {
+        public Settings {
+            if (batch < 1 || height < 1 || width < 1 || warmup < 1 || iters < 1) {
+                throw new IllegalArgumentException("batch, shape, warm-up and iterations must be positive");
+            }
+        }
+    }
+
+    /**
+     * @param forwardMacs convolution MACs of one forward pass (decode head only, as at inference)
+     * @param forwardPeakMb peak RSS of the process once the forward runs are done (model included)
+     * @param train null with forward-only
+     * @param trainForwardMacs MACs of a training forward pass (both heads); 0 with forward-only
+     * @param peakMb peak RSS of the process at the end
+     */
+    public record Result(Stats forward, long forwardMacs, double forwardPeakMb, Stats train, long trainForwardMacs,
+            double peakMb) {
+        /** Forward GFLOP/s at the median time, counting 2 FLOP per MAC. */
+        public double forwardGflops() {
+            return 2.0 * forwardMacs / forward.median() / 1e9;
+        }
+
+        /**
+         * Training GFLOP/s at the median time, by the usual convention that the backward pass costs twice
+         * the forward (gradients for inputs and for weights); the SGD update is not counted.
+         */
+        public double trainGflops() {
+            return 3 * 2.0 * trainForwardMacs / train.median() / 1e9;
+        }
+    }
+
+    /** Runs the forward timings and, unless forward-only, the train-step timings; leaves the model in eval mode. */
+    public static Result run(EncoderDecoder model, Settings s) {
+        Torch.seed(0);
+        NDManager owner = model.stateDict().values().iterator().next().get().getManager();
+        Shape input = new Shape(s.batch(), model.backbone().spec().inChannels(), s.height(), s.width());
+        try (NDManager m = owner.newSubManager()) {
+            model.eval();
+            NDArray x = m.randomNormal(input);
+            Timed forward = time(s, () -> () -> model.predictLogits(x).close());
+            double forwardPeak = PeakMemory.mebibytes();
+            if (s.forwardOnly()) {
+                return new Result(forward.stats, forward.macs, forwardPeak, null, 0, forwardPeak);
+            }
+            model.train(true);
+            TrainStep step = new TrainStep(model, new Sgd(model.stateDict(), MOMENTUM, WEIGHT_DECAY, 0));
+            Shape labelShape = new Shape(s.batch(), s.height(), s.width());
+            Timed train;
+            try {
+                // fresh inputs per step (the step frees them), made before the clock starts
+                train = time(s, () -> {
+                    NDArray images = m.randomNormal(input);
+                    NDArray labels = m.randomInteger(0, model.numClasses(), labelShape, DataType.INT64);
+                    return (Runnable) () -> step.run(images, labels, LR);
+                });
+            } finally {
+                model.eval();
+            }
+            return new Result(forward.stats, forward.macs, forwardPeak, train.stats, train.macs, PeakMemory.mebibytes());
+        }
+    }
+
+    private record Timed(Stats stats, long macs) {}
+
+    /**
+     * Runs warm-up + iters times the operation {@code prepare} returns and times the iterations;
+     * {@code prepare}'s own work stays outside the clock.
+     */
+    private static Timed time(Settings s, Supplier<Runnable> prepare) {
+        long macs = 0;
+        double[] seconds = new double[s.iters()];
+        for (int i = -s.warmup(); i < s.iters(); i++) {
+            Runnable prepared = prepare.get();
+            try (MacCounter c = i == -s.warmup() ? MacCounter.start() : null) {
+                long t0 = System.nanoTime();
+                prepared.run();
+                long t1 = System.nanoTime();
+                if (c != null) {
+                    macs = c.macs();
+                }
+                if (i >= 0) {
+                    seconds[i] = (t1 - t0) / 1e9;
+                }
+            }
+        }
+        return new Timed(Stats.of(seconds), macs);
+    }
+}

@@ -1,0 +1,25 @@
+package org.fcn4j.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class PeakMemoryTest {
+    @Test
+    void growsByWhatTheProcessTouches() throws Exception {
+        // resets VmHWM to the present RSS (Linux >= 4.0), so earlier tests' peaks do not hide the growth
+        Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+        double before = PeakMemory.mebibytes();
+        // direct memory is outside the Java heap, so the JVM cannot have reserved it already
+        ByteBuffer b = ByteBuffer.allocateDirect(256 << 20);
+        for (int i = 0; i < b.capacity(); i += 4096) {
+            b.put(i, (byte) 1);
+        }
+        double after = PeakMemory.mebibytes();
+        assertThat(before).isPositive();
+        assertThat(after - before).isBetween(200.0, 300.0);
+    }
+}

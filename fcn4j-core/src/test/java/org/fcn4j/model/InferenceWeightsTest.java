@@ -1,0 +1,106 @@
+package org.fcn4j.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.fcn4j.Close.assertClose;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.HashMap;
+import java.util.Map;
+import org.fcn4j.Close;
+import org.fcn4j.Fixtures;
+import org.fcn4j.config.Config;
+import org.fcn4j.nn.InferenceWeights;
+import org.fcn4j.nn.Torch;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@link EncoderDecoder#prepareInference}: folded BatchNorms and bfloat16 compute the plain model's function. */
+class InferenceWeightsTest {
+    private static EncoderDecoder load(String name, NDManager m, Map<String, NDArray> fx) {
+        EncoderDecoder model = new EncoderDecoder(m, Config.load(Fixtures.path("parity_" + name + ".yaml").toString()).model());
+        Map<String, NDArray> state = new HashMap<>();
+        fx.forEach((k, v) -> {
+            if (k.startsWith("state.")) {
+                state.put(k.substring(6), v);
+            }
+        });
+        assertThat(model.loadStateDict(state).clean()).isTrue();
+        model.eval();
+        return model;
+    }
+
+    private static long batchNorms(EncoderDecoder model) {
+        return model.stateDict().keySet().stream().filter(k -> k.endsWith(".running_var")).count();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"r50", "r18"})
+    void foldedBatchNormComputesTheSameLogits(String name) {
+        try (NDManager m = Torch.newManager()) {
+            // the parity fixtures' BNs have running statistics and affine parameters far from the identity
+            Map<String, NDArray> fx = Fixtures.tensors("parity_" + name + ".safetensors", m);
+            EncoderDecoder model = load(name, m, fx);
+            NDArray x = fx.get("input");
+            NDArray plain = model.predictLogits(x);
+            assertThat(InferenceWeights.prepare(model, false)).isEqualTo(batchNorms(model));
+            NDArray folded = model.predictLogits(x);
+            assertThat(folded.getDataType()).isEqualTo(DataType.FLOAT32);
+            assertClose("folded logits", folded, plain, 1e-4);
+            assertClose("folded decode logits", model.logits(x), fx.get("eval.logits"), 1e-4);
+
+            // the fold is a snapshot: changing a BN's statistics does not reach it, so BN is not run again
+            model.backbone().stateDict().get("layer1.0.bn1.running_var").get().muli(4);
+            assertThat(model.predictLogits(x).toFloatArray()).containsExactly(folded.toFloatArray());
+            // train mode drops it: eval mode then computes the plain model again, bit for bit
+            model.train(true);
+            model.eval();
+            model.backbone().stateDict().get("layer1.0.bn1.running_var").get().divi(4);
+            assertThat(model.predictLogits(x).toFloatArray()).containsExactly(plain.toFloatArray());
+        }
+    }
+
+    /**
+     * A normalised-image-like input: smooth regions and edges rather than white noise, on which the
+     * fixtures' random-weight models still give well-separated classes over most pixels.
+     */
+    private static NDArray naturalLooking(NDManager m, int h, int w) {
+        float[] v = new float[3 * h * w];
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    double region = (x / 24 + y / 20) % 3 == c ? 1.2 : -0.6;
+                    v[(c * h + y) * w + x] = (float) (region + 0.5 * Math.sin(x / 9.0 + c) * Math.cos(y / 7.0 - c));
+                }
+            }
+        }
+        return m.create(v, new Shape(1, 3, h, w));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"r50", "r18"})
+    void bfloat16AgreesWithFloat32(String name) {
+        try (NDManager m = Torch.newManager()) {
+            Map<String, NDArray> fx = Fixtures.tensors("parity_" + name + ".safetensors", m);
+            EncoderDecoder model = load(name, m, fx);
+            NDArray x = naturalLooking(m, 97, 131);
+            NDArray noise = fx.get("input");
+            NDArray plain = model.predictLogits(x);
+            NDArray plainNoise = model.predictLogits(noise);
+            model.prepareInference(true);
+            NDArray logits = model.predictLogits(x);
+            assertThat(logits.getDataType()).isEqualTo(DataType.FLOAT32);
+            float agree = logits.argMax(1).eq(plain.argMax(1)).toType(DataType.FLOAT32, false).mean().getFloat();
+            float agreeNoise = model.predictLogits(noise).argMax(1).eq(plainNoise.argMax(1))
+                    .toType(DataType.FLOAT32, false).mean().getFloat();
+            double err = Close.maxRelativeError(logits, plain);
+            System.out.println(name + " bf16: argmax agreement " + agree + " (white-noise input " + agreeNoise
+                    + "), max error / max|logit| " + err);
+            assertThat(agree).isGreaterThanOrEqualTo(0.995f);
+            // bfloat16 keeps 8 significant bits: errors of a few 1e-3 relative are its rounding, not a wrong formula
+            assertThat(err).isLessThan(0.05).isGreaterThan(0);
+        }
+    }
+}
