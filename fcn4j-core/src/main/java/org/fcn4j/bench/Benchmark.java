@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.fcn4j.model.EncoderDecoder;
 import org.fcn4j.nn.MacCounter;
@@ -70,7 +71,7 @@ public final class Benchmark {
                 return new Result(forward.stats, forward.macs, forwardPeak, null, 0, forwardPeak);
             }
             model.train(true);
-            TrainStep step = new TrainStep(model, new Sgd(model.stateDict(), MOMENTUM, WEIGHT_DECAY, 0));
+            TrainStep step = new TrainStep(model, new Sgd(model.stateDict(), Set.of(), MOMENTUM, WEIGHT_DECAY, 0));
             Shape labelShape = new Shape(s.batch(), s.height(), s.width());
             Timed train;
             try {
