@@ -15,8 +15,8 @@ import org.fcn4j.eval.IoUMetric;
 
 /**
  * {@code log.jsonl}: one JSON object per logged iteration (means over the iterations since the last
- * line, as mmengine's LoggerHook reports them) and one per validation. Appends, so a resumed run
- * continues the same file; each line is flushed as written.
+ * line, as mmengine's LoggerHook reports them) and one per validation. A resumed run appends to the
+ * file, a fresh run starts it anew; each line is flushed as written.
  */
 final class TrainLog implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -24,9 +24,10 @@ final class TrainLog implements AutoCloseable {
     private final Map<String, Double> sums = new LinkedHashMap<>();
     private int count;
 
-    TrainLog(Path file) {
+    TrainLog(Path file, boolean append) {
         try {
-            out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": cannot open the training log", e);
         }

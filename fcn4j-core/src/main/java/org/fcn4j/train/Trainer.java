@@ -168,7 +168,7 @@ public final class Trainer {
             TrainSettings s = settings;
             LrSchedule schedule = s.schedule().at(start);
             model.train(true);
-            try (TrainLog log = new TrainLog(workDir.resolve("log.jsonl"));
+            try (TrainLog log = new TrainLog(workDir.resolve("log.jsonl"), start > 0);
                     BatchLoader loader = new BatchLoader(s.trainData(), s.pipeline(), config.model().preprocessor(),
                             model.numClasses(), s.batchSize(), s.shuffle(), s.numWorkers(), s.seed(), start * s.batchSize())) {
                 long iter = start;

@@ -47,6 +47,7 @@ class TrainerTest {
 
     @Test
     void writesCheckpointsMarkerAndLogAtTheirIntervals(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("log.jsonl"), "a line from an earlier run\n");
         Trainer.Result r = train(config(), dir, null);
         assertThat(r.iterations()).isEqualTo(6);
         assertThat(r.interrupted()).isFalse();
@@ -85,6 +86,9 @@ class TrainerTest {
         // the full config continues from iteration 3 (the schedule is the same: PolyLR ends at 6)
         Trainer.Result r = train(config(), split, split.resolve("iter_3.pth"));
         assertThat(r.iterations()).isEqualTo(6);
+        // the 3-iteration run logged iterations 2 and 3 (its last); the resumed run appends 4 and 6
+        assertThat(Files.readAllLines(split.resolve("log.jsonl"))).as("the resumed run appends to the log")
+                .filteredOn(l -> l.contains("\"train\"")).hasSize(4);
         try (NDManager m = Torch.newManager()) {
             Map<String, NDArray> a = Checkpoints.read(straight.resolve("iter_6.pth"), m).stateDict();
             Map<String, NDArray> b = Checkpoints.read(split.resolve("iter_6.pth"), m).stateDict();
