@@ -2,6 +2,7 @@ package org.fcn4j.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.fcn4j.config.Config;
@@ -14,7 +15,6 @@ import org.fcn4j.eval.MetricsJson;
 import org.fcn4j.infer.Segmenter;
 import org.fcn4j.train.TrainSettings;
 import org.fcn4j.train.Trainer;
-import org.fcn4j.viz.Pngs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -40,7 +40,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--cfg-options", paramLabel = "KEY=VALUE", arity = "1..*",
             description = "Override entries of the demo config (e.g. train_cfg.max_iters=100).")
-    List<String> cfgOptions = new java.util.ArrayList<>();
+    List<String> cfgOptions = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
@@ -51,7 +51,7 @@ final class DemoCommand implements Callable<Integer> {
         Path data = workDir.resolve("data");
         System.err.println("Generating " + trainImages + " + " + valImages + " synthetic scenes in " + data);
         SyntheticScenes.write(data, trainImages, valImages, 96, 2024);
-        List<String> options = new java.util.ArrayList<>();
+        List<String> options = new ArrayList<>();
         for (String loader : new String[] {"train_dataloader", "val_dataloader", "test_dataloader"}) {
             options.add(loader + ".dataset.data_root=" + data.toAbsolutePath());
         }
@@ -71,11 +71,7 @@ final class DemoCommand implements Callable<Integer> {
         List<String> classes;
         try (Segmenter segmenter = Segmenter.load(cfg, trained.checkpoint(), w -> System.err.println("warning: " + w))) {
             classes = segmenter.meta().classes();
-            r = Evaluation.run(segmenter, val, false, (sample, image, s) -> {
-                String stem = Inputs.stem(sample.image());
-                Pngs.writeLabels(predictions.resolve(stem + ".png"), s.labels());
-                Pngs.write(overlays.resolve(stem + ".png"), Pngs.overlay(image, s.labels(), segmenter.meta().palette()));
-            });
+            r = Evaluation.run(segmenter, val, false, new PredictionFiles(predictions, overlays, segmenter.meta().palette()));
         }
         System.out.print(r.table(classes));
         MetricsJson.write(workDir.resolve("metrics.json"), r, classes);

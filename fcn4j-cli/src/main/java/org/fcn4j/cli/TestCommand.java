@@ -2,7 +2,6 @@ package org.fcn4j.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.fcn4j.config.Config;
 import org.fcn4j.config.ConfigNode;
@@ -11,7 +10,6 @@ import org.fcn4j.eval.Evaluation;
 import org.fcn4j.eval.IoUMetric;
 import org.fcn4j.eval.MetricsJson;
 import org.fcn4j.infer.Segmenter;
-import org.fcn4j.viz.Pngs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -52,14 +50,9 @@ final class TestCommand implements Callable<Integer> {
         }
         try (Segmenter segmenter = Segmenter.load(cfg, model.checkpoint, w -> System.err.println("warning: " + w))) {
             Progress progress = new Progress("test", data.samples().size());
+            PredictionFiles files = new PredictionFiles(out, showDir, segmenter.meta().palette());
             IoUMetric.Result r = Evaluation.run(segmenter, data, tta, (sample, image, s) -> {
-                String stem = Inputs.stem(sample.image());
-                if (out != null) {
-                    Pngs.writeLabels(out.resolve(stem + ".png"), s.labels());
-                }
-                if (showDir != null) {
-                    Pngs.write(showDir.resolve(stem + ".png"), Pngs.overlay(image, s.labels(), segmenter.meta().palette()));
-                }
+                files.visit(sample, image, s);
                 progress.step();
             });
             progress.done();

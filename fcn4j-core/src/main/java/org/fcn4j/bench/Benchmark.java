@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 import org.fcn4j.model.EncoderDecoder;
 import org.fcn4j.nn.MacCounter;
 import org.fcn4j.nn.Torch;
+import org.fcn4j.train.ProcessMemory;
 import org.fcn4j.train.Sgd;
 import org.fcn4j.train.TrainStep;
 
@@ -66,7 +67,7 @@ public final class Benchmark {
             model.eval();
             NDArray x = m.randomNormal(input);
             Timed forward = time(s, () -> () -> model.predictLogits(x).close());
-            double forwardPeak = PeakMemory.mebibytes();
+            double forwardPeak = ProcessMemory.peakResidentMb();
             if (s.forwardOnly()) {
                 return new Result(forward.stats, forward.macs, forwardPeak, null, 0, forwardPeak);
             }
@@ -84,7 +85,7 @@ public final class Benchmark {
             } finally {
                 model.eval();
             }
-            return new Result(forward.stats, forward.macs, forwardPeak, train.stats, train.macs, PeakMemory.mebibytes());
+            return new Result(forward.stats, forward.macs, forwardPeak, train.stats, train.macs, ProcessMemory.peakResidentMb());
         }
     }
 

@@ -211,11 +211,14 @@ public final class Trainer {
             try {
                 return trainStep.run(x, y, lr);
             } catch (TrainingException e) {
-                throw new TrainingException(e.getMessage() + " at iteration " + (iter + 1)
-                        + "; training stopped before updating the weights"
-                        + (lastSaved == null ? "" : ", the last good checkpoint is " + lastSaved)
-                        + " (a lower lr or clip_grad may help)");
+                throw diverged(e.getMessage() + " at iteration " + (iter + 1) + "; training stopped before updating the weights");
             }
+        }
+
+        /** A divergence, with what survives of the run and what to try. */
+        private TrainingException diverged(String what) {
+            return new TrainingException(what + (lastSaved == null ? "" : ", the last good checkpoint is " + lastSaved)
+                    + " (a lower lr or clip_grad may help)");
         }
 
         private void save(long iter, LrSchedule schedule) {
@@ -225,10 +228,8 @@ public final class Trainer {
                 NDArray t = e.getValue().get();
                 if (t.getDataType().isFloating() && !finite(t)) {
                     // a finite loss can still leave overflowed weights behind; never save them as "good"
-                    throw new TrainingException(e.getKey() + " is no longer finite after iteration " + iter
-                            + "; training stopped without saving"
-                            + (lastSaved == null ? "" : ", the last good checkpoint is " + lastSaved)
-                            + " (a lower lr or clip_grad may help)");
+                    throw diverged(e.getKey() + " is no longer finite after iteration " + iter
+                            + "; training stopped without saving");
                 }
                 state.put(e.getKey(), t);
             }

@@ -1,4 +1,4 @@
-package org.fcn4j.bench;
+package org.fcn4j.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,18 +7,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-class PeakMemoryTest {
+class ProcessMemoryTest {
     @Test
     void growsByWhatTheProcessTouches() throws Exception {
         // resets VmHWM to the present RSS (Linux >= 4.0), so earlier tests' peaks do not hide the growth
         Files.writeString(Path.of("/proc/self/clear_refs"), "5");
-        double before = PeakMemory.mebibytes();
+        double before = ProcessMemory.peakResidentMb();
         // direct memory is outside the Java heap, so the JVM cannot have reserved it already
         ByteBuffer b = ByteBuffer.allocateDirect(256 << 20);
         for (int i = 0; i < b.capacity(); i += 4096) {
             b.put(i, (byte) 1);
         }
-        double after = PeakMemory.mebibytes();
+        double after = ProcessMemory.peakResidentMb();
         assertThat(before).isPositive();
         assertThat(after - before).isBetween(200.0, 300.0);
     }
