@@ -15,6 +15,7 @@ import org.fcn4j.bench.Stats;
 import org.fcn4j.config.Config;
 import org.fcn4j.io.AtomicFiles;
 import org.fcn4j.model.EncoderDecoder;
+import org.fcn4j.nn.TensorFormat;
 import org.fcn4j.nn.Torch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -47,6 +48,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--fold-bn", description = "fp32 inference with each BatchNorm folded into the conv before it.")
     boolean foldBn;
+
+    @Option(names = "--channels-last", description = "Inference with BN folded and weights and activations in the "
+            + "channels-last (NHWC) layout; combines with either precision.")
+    boolean channelsLast;
 
     @Option(names = "--iters", paramLabel = "N", defaultValue = "5",
             description = "Timed runs of each phase (default: ${DEFAULT-VALUE}).")
@@ -83,13 +88,15 @@ final class BenchCommand implements Callable<Integer> {
         }
         Config cfg = Config.load(config, cfgOptions);
         Torch.setThreads(threads);
-        Benchmark.Settings settings = new Benchmark.Settings(batch, hw[0], hw[1], warmup, iters, forwardOnly || bf16);
+        // the fast paths are eval-mode weights; a training step would train the plain parameters
+        Benchmark.Settings settings = new Benchmark.Settings(batch, hw[0], hw[1], warmup, iters,
+                forwardOnly || folded());
         Benchmark.Result r;
         try (NDManager m = Torch.newManager()) {
             EncoderDecoder model = new EncoderDecoder(m, cfg.model());
-            if (foldBn || bf16) {
+            if (folded()) {
                 model.eval();
-                model.prepareInference(bf16);
+                model.freezeForInference(new TensorFormat(bf16, channelsLast));
             }
             r = Benchmark.run(model, settings);
         }
@@ -101,6 +108,11 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Whether inference runs on prepared weights (BN folded, maybe converted). */
+    private boolean folded() {
+        return foldBn || channelsLast || precision.equals("bf16");
+    }
+
     private static void positive(String option, int value) {
         if (value < 1) {
             throw new UserError(option + ": must be >= 1 but got " + value);
@@ -109,7 +121,7 @@ final class BenchCommand implements Callable<Integer> {
 
     private void print(Benchmark.Result r, int height, int width) {
         System.out.printf(Locale.ROOT, "fcn4j bench %s  input (%d, 3, %d, %d)  %s%s  threads %d  %d timed + %d warm-up%n",
-                config, batch, height, width, precision, foldBn || precision.equals("bf16") ? " (BN folded)" : "",
+                config, batch, height, width, precision, folded() ? " (BN folded" + (channelsLast ? ", channels-last)" : ")") : "",
                 threads, iters, warmup);
         System.out.printf(Locale.ROOT, "%-11s %9s %9s %9s %9s %13s%n", "phase", "median s", "min s", "max s", "GFLOP/s",
                 "peak RSS MiB");
@@ -117,7 +129,7 @@ final class BenchCommand implements Callable<Integer> {
         if (r.train() != null) {
             row("train step", r.train(), r.trainGflops(), r.peakMb());
         } else if (!forwardOnly) {
-            System.out.println("train step  not timed: bf16 is an inference mode");
+            System.out.println("train step  not timed: the fast paths are for inference");
         }
         System.out.printf(Locale.ROOT, "MACs: forward %.2f G%s%n", r.forwardMacs() / 1e9, r.train() == null ? ""
                 : String.format(Locale.ROOT, ", training forward %.2f G (train GFLOP/s count backward as 2x forward)",
@@ -134,7 +146,8 @@ final class BenchCommand implements Callable<Integer> {
         o.put("engine", "fcn4j");
         o.put("config", config);
         o.put("precision", precision);
-        o.put("bn_folded", foldBn || precision.equals("bf16"));
+        o.put("bn_folded", folded());
+        o.put("channels_last", channelsLast);
         o.put("shape", shape);
         o.put("batch", batch);
         o.put("threads", threads);

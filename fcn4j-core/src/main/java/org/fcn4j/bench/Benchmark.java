@@ -61,7 +61,7 @@ public final class Benchmark {
     /** Runs the forward timings and, unless forward-only, the train-step timings; leaves the model in eval mode. */
     public static Result run(EncoderDecoder model, Settings s) {
         Torch.seed(0);
-        NDManager owner = model.stateDict().values().iterator().next().get().getManager();
+        NDManager owner = model.manager();
         Shape input = new Shape(s.batch(), model.backbone().spec().inChannels(), s.height(), s.width());
         try (NDManager m = owner.newSubManager()) {
             model.eval();

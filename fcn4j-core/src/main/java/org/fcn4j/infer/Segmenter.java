@@ -77,7 +77,7 @@ public final class Segmenter implements AutoCloseable {
      * closing it frees only its own scratch memory, not the model. The caller puts the model in eval mode.
      */
     public static Segmenter of(EncoderDecoder model, TestPipeline pipeline, DatasetMeta meta) {
-        NDManager owner = model.stateDict().values().iterator().next().get().getManager();
+        NDManager owner = model.manager();
         return new Segmenter(owner.newSubManager(), model, pipeline,
                 TestPipeline.TtaViews.FLIP_ONLY, meta);
     }

@@ -9,25 +9,34 @@ import org.fcn4j.nn.Functional;
 import org.fcn4j.nn.InferenceWeights;
 import org.fcn4j.nn.Module;
 import org.fcn4j.nn.Scope;
-import org.fcn4j.nn.Torch;
+import org.fcn4j.nn.TensorFormat;
 
 /**
  * MMSegmentation's {@code EncoderDecoder}: backbone, decode head and (optionally) an auxiliary head.
  * Input is a normalised (N, 3, H, W) batch; head logits come out at the backbone's output stride.
  */
 public final class EncoderDecoder extends Module {
+    private final NDManager manager;
     private final ModelSpec spec;
     private final ResNet backbone;
     private final FCNHead decodeHead;
     private final FCNHead auxiliaryHead;
-    /** Eval-mode passes compute in bfloat16 (see {@link #prepareInference}). */
-    private boolean bfloat16;
+    /** The format eval-mode passes compute in (see {@link #prepareInference}). */
+    private TensorFormat format = TensorFormat.DEFAULT;
+    /** Whether {@link #freezeForInference} freed the weights training needs. */
+    private boolean frozen;
 
     public EncoderDecoder(NDManager m, ModelSpec spec) {
+        this.manager = m;
         this.spec = spec;
         backbone = child("backbone", new ResNet(m, spec.backbone()));
         decodeHead = child("decode_head", new FCNHead(m, spec.decodeHead()));
         auxiliaryHead = spec.auxiliaryHead() == null ? null : child("auxiliary_head", new FCNHead(m, spec.auxiliaryHead()));
+    }
+
+    /** The manager the weights live in. */
+    public NDManager manager() {
+        return manager;
     }
 
     public ModelSpec spec() {
@@ -63,14 +72,14 @@ public final class EncoderDecoder extends Module {
         return new Outputs(decode, aux);
     }
 
-    /** The input in the type eval passes compute in. */
+    /** The input in the format eval passes compute in. */
     private NDArray input(NDArray x) {
-        return bfloat16 ? Torch.toBfloat16(x) : x;
+        return format.apply(x);
     }
 
     /** Head logits as float32 (freeing a bfloat16 original). */
     private NDArray output(NDArray logits) {
-        if (!bfloat16) {
+        if (!format.bfloat16()) {
             return logits;
         }
         NDArray out = logits.toType(DataType.FLOAT32, false);
@@ -84,21 +93,41 @@ public final class EncoderDecoder extends Module {
 
     /**
      * Readies eval mode for speed: every BatchNorm folded into the convolution before it (the same
-     * function up to float32 rounding) and, with {@code bfloat16}, weights and activations in bfloat16
-     * (about twice the speed on CPUs with bf16 instructions; logits still come back as float32). Apply
-     * after loading weights; train mode undoes it. Without this, eval mode computes exactly as PyTorch's
-     * unfolded float32 model.
+     * function up to float32 rounding) and the weights, and each pass's input, converted to {@code format}:
+     * bfloat16 (about twice the speed on CPUs with bf16 instructions; logits still come back as float32)
+     * and/or channels-last (oneDNN's preferred layout). Apply after loading weights; train mode undoes it.
+     * Without this, eval mode computes exactly as PyTorch's unfolded float32 model.
      */
-    public void prepareInference(boolean bfloat16) {
-        InferenceWeights.prepare(this, bfloat16);
-        this.bfloat16 = bfloat16;
+    public void prepareInference(TensorFormat format) {
+        InferenceWeights.prepare(this, format);
+        this.format = format;
+    }
+
+    /**
+     * {@link #prepareInference} for a process that only infers: also frees the weights and statistics
+     * the derived ones replace, so the model holds one copy of its weights instead of two. The model
+     * cannot train or be saved afterwards.
+     */
+    public void freezeForInference(TensorFormat format) {
+        InferenceWeights.freeze(this, format);
+        this.format = format;
+        frozen = true;
+    }
+
+    /** The format eval passes compute in. */
+    public TensorFormat inferenceFormat() {
+        return format;
     }
 
     @Override
     public void train(boolean mode) {
+        if (mode && frozen) {
+            throw new IllegalStateException("the model was frozen for inference (BatchNorm folded, originals freed); "
+                    + "load it again to train");
+        }
         super.train(mode);
         if (mode) {
-            bfloat16 = false;
+            format = TensorFormat.DEFAULT;
         }
     }
 

@@ -26,7 +26,7 @@ public record ModelSummary(
     public static ModelSummary of(EncoderDecoder model, int batch, int height, int width) {
         model.eval();
         Shape input = new Shape(batch, model.backbone().spec().inChannels(), height, width);
-        try (NDManager m = NDManager.subManagerOf(model.stateDict().values().iterator().next().get())) {
+        try (NDManager m = model.manager().newSubManager()) {
             NDArray x = m.randomNormal(input);
             List<Shape> stages = new ArrayList<>();
             List<NDArray> features;

@@ -8,22 +8,36 @@ import java.util.List;
 /**
  * Eval-mode weights derived from a module tree's parameters, as inference engines prepare them: each
  * BatchNorm folded into the convolution that feeds it, which saves a pass over every activation, and
- * optionally every convolution's weights in bfloat16. The state dict is not touched; switching a module
+ * optionally every convolution's weights in bfloat16 and/or channels-last layout ({@link TensorFormat}). The state dict is not touched; switching a module
  * to train mode drops its derived weights, so apply this after loading weights and again after training.
  */
 public final class InferenceWeights {
     private InferenceWeights() {}
 
     /**
-     * Folds every BatchNorm2d under {@code root} into the Conv2d before it and, with {@code bfloat16}, gives
-     * every Conv2d bfloat16 weights (folded in float32 first).
+     * Folds every BatchNorm2d under {@code root} into the Conv2d before it and gives every Conv2d its
+     * weights in {@code format} (folded in float32 first).
      *
      * <p>Every module here registers a BatchNorm2d right after the Conv2d whose output it normalises (and
      * nothing reads that conv's output but the BN), which is how conv/BN pairs are found.
      *
      * @return the number of BatchNorms folded
      */
-    public static int prepare(Module root, boolean bfloat16) {
+    public static int prepare(Module root, TensorFormat format) {
+        return derive(root, format, false);
+    }
+
+    /**
+     * As {@link #prepare}, then frees the tensors the derived weights replace (each such conv's weight and
+     * bias, each folded BatchNorm's parameters and statistics): a process that only infers then holds one
+     * copy of the weights instead of two. The module can no longer train or save; reading a freed tensor
+     * throws.
+     */
+    public static int freeze(Module root, TensorFormat format) {
+        return derive(root, format, true);
+    }
+
+    private static int derive(Module root, TensorFormat format, boolean release) {
         int folded = 0;
         List<Module> children = new ArrayList<>(root.children().values());
         for (int i = 0; i < children.size(); i++) {
@@ -31,10 +45,15 @@ public final class InferenceWeights {
             if (c instanceof Conv2d conv) {
                 BatchNorm2d bn = i + 1 < children.size() && children.get(i + 1) instanceof BatchNorm2d b
                         && b.channels == conv.outChannels ? b : null;
-                derive(conv, bn, bfloat16);
+                if (fold(conv, bn, format) && release) {
+                    conv.stateDict().values().forEach(Tensor::release);
+                    if (bn != null) {
+                        bn.stateDict().values().forEach(Tensor::release);
+                    }
+                }
                 folded += bn == null ? 0 : 1;
             } else {
-                folded += prepare(c, bfloat16);
+                folded += derive(c, format, release);
             }
         }
         return folded;
@@ -42,11 +61,12 @@ public final class InferenceWeights {
 
     /**
      * bn(conv(x) + b) = conv'(x) with w' = w * s and b' = (b - mean) * s + beta, s = gamma / sqrt(var + eps),
-     * per output channel, from the current parameters and running statistics; then the bfloat16 cast.
+     * per output channel, from the current parameters and running statistics; then the format conversion.
      */
-    private static void derive(Conv2d conv, BatchNorm2d bn, boolean bfloat16) {
-        if (bn == null && !bfloat16) {
-            return; // the parameters themselves serve
+    /** @return whether the conv got derived weights (false: its parameters serve as they are) */
+    private static boolean fold(Conv2d conv, BatchNorm2d bn, TensorFormat format) {
+        if (bn == null && format.isDefault()) {
+            return false;
         }
         NDArray weight = conv.weight().get();
         NDManager owner = weight.getManager();
@@ -66,11 +86,12 @@ public final class InferenceWeights {
                 NDArray mean = bn.runningMean().get();
                 b = (b == null ? mean.neg() : b.sub(mean)).mul(scale).add(bn.bias().get());
             }
-            if (bfloat16) {
-                w = Torch.toBfloat16(w);
-                b = b == null ? null : Torch.toBfloat16(b);
+            w = format.apply(w);
+            b = b == null ? null : format.applyType(b);
+            if (conv.bias() != null && b == conv.bias().get()) {
+                b = b.duplicate(); // an unfolded float32 bias: the conv must own a copy, not the parameter
             }
-            // new arrays either way (folded, or cast), which the conv now owns
+            // new arrays (folded, converted or copied), which the conv now owns
             w.attach(owner);
             if (b != null) {
                 b.attach(owner);
@@ -80,5 +101,6 @@ public final class InferenceWeights {
         if (bn != null) {
             bn.setFolded();
         }
+        return true;
     }
 }

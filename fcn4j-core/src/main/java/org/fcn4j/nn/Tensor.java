@@ -16,11 +16,23 @@ public final class Tensor {
     }
 
     public NDArray get() {
+        if (value == null) {
+            throw new IllegalStateException("this tensor was released when its model was frozen for inference; "
+                    + "load the model again to train it or to read its weights");
+        }
         return value;
     }
 
     public boolean trainable() {
         return trainable;
+    }
+
+    /** Frees the array; the slot is unusable from then on (see {@link InferenceWeights#freeze}). */
+    void release() {
+        if (value != null) {
+            value.close();
+            value = null;
+        }
     }
 
     /** Puts {@code array} in this slot (on the previous array's manager) and frees the old one. */

@@ -74,24 +74,38 @@ public final class Torch {
     /**
      * {@code x.to(torch.bfloat16)}, in x's manager. DJL 0.36's own conversion aborts the process for bfloat16
      * (its native dtype table stops short of it), so a one-line TorchScript module does the cast
-     * (tools/torchscript/gen_to_bfloat16.py). DJL reports the result's type as UNKNOWN; operators work on it,
+     * (tools/torchscript/gen_conversions.py). DJL reports the result's type as UNKNOWN; operators work on it,
      * and {@code toType(DataType.FLOAT32, false)} converts it back.
      */
     public static NDArray toBfloat16(NDArray x) {
-        NDArray out = ToBfloat16.MODULE.forward(null, new NDList(x), false).singletonOrThrow();
-        out.attach(x.getManager());
-        return out;
+        return Conversions.apply(Conversions.TO_BFLOAT16, x);
     }
 
-    /** Loaded on first use, into a manager that lives as long as the process. */
-    private static final class ToBfloat16 {
-        static final PtSymbolBlock MODULE = load();
+    /**
+     * {@code x.contiguous(memory_format=torch.channels_last)}, in x's manager: the same values, stored
+     * NHWC, the layout oneDNN's convolutions prefer; operators keep it. DJL has no memory-format argument,
+     * so a TorchScript module does it, as for {@link #toBfloat16}.
+     */
+    public static NDArray toChannelsLast(NDArray x) {
+        return Conversions.apply(Conversions.TO_CHANNELS_LAST, x);
+    }
 
-        private static PtSymbolBlock load() {
-            try (InputStream in = Torch.class.getResourceAsStream("to_bfloat16.pt")) {
+    /** The conversion modules, loaded on first use into a manager that lives as long as the process. */
+    private static final class Conversions {
+        static final PtSymbolBlock TO_BFLOAT16 = load("to_bfloat16.pt");
+        static final PtSymbolBlock TO_CHANNELS_LAST = load("to_channels_last.pt");
+
+        static NDArray apply(PtSymbolBlock module, NDArray x) {
+            NDArray out = module.forward(null, new NDList(x), false).singletonOrThrow();
+            out.attach(x.getManager());
+            return out;
+        }
+
+        private static PtSymbolBlock load(String resource) {
+            try (InputStream in = Torch.class.getResourceAsStream(resource)) {
                 return JniUtils.loadModule((PtNDManager) newManager(), in, false, false);
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot load the bfloat16 cast module", e);
+                throw new UncheckedIOException("cannot load the conversion module " + resource, e);
             }
         }
     }

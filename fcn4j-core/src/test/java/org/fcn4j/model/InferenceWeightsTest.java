@@ -1,6 +1,7 @@
 package org.fcn4j.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.fcn4j.Close.assertClose;
 
 import ai.djl.ndarray.NDArray;
@@ -13,11 +14,14 @@ import org.fcn4j.Close;
 import org.fcn4j.Fixtures;
 import org.fcn4j.config.Config;
 import org.fcn4j.nn.InferenceWeights;
+import org.fcn4j.nn.TensorFormat;
 import org.fcn4j.nn.Torch;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@link EncoderDecoder#prepareInference}: folded BatchNorms and bfloat16 compute the plain model's function. */
+/** {@link EncoderDecoder#prepareInference}: folded BatchNorms, channels-last and bfloat16 compute the plain model's function. */
 class InferenceWeightsTest {
     private static EncoderDecoder load(String name, NDManager m, Map<String, NDArray> fx) {
         EncoderDecoder model = new EncoderDecoder(m, Config.load(Fixtures.path("parity_" + name + ".yaml").toString()).model());
@@ -45,7 +49,7 @@ class InferenceWeightsTest {
             EncoderDecoder model = load(name, m, fx);
             NDArray x = fx.get("input");
             NDArray plain = model.predictLogits(x);
-            assertThat(InferenceWeights.prepare(model, false)).isEqualTo(batchNorms(model));
+            assertThat(InferenceWeights.prepare(model, TensorFormat.DEFAULT)).isEqualTo(batchNorms(model));
             NDArray folded = model.predictLogits(x);
             assertThat(folded.getDataType()).isEqualTo(DataType.FLOAT32);
             assertClose("folded logits", folded, plain, 1e-4);
@@ -59,6 +63,40 @@ class InferenceWeightsTest {
             model.eval();
             model.backbone().stateDict().get("layer1.0.bn1.running_var").get().divi(4);
             assertThat(model.predictLogits(x).toFloatArray()).containsExactly(plain.toFloatArray());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"r50", "r18"})
+    void channelsLastComputesTheSameLogits(String name) {
+        try (NDManager m = Torch.newManager()) {
+            Map<String, NDArray> fx = Fixtures.tensors("parity_" + name + ".safetensors", m);
+            EncoderDecoder model = load(name, m, fx);
+            NDArray x = fx.get("input");
+            model.prepareInference(new TensorFormat(false, true));
+            assertThat(model.inferenceFormat().channelsLast()).isTrue();
+            NDArray logits = model.predictLogits(x);
+            assertThat(logits.getDataType()).isEqualTo(DataType.FLOAT32);
+            assertThat(logits.getShape()).isEqualTo(new Shape(x.getShape().get(0), model.numClasses(), x.getShape().get(2), x.getShape().get(3)));
+            assertClose("channels-last decode logits", model.logits(x), fx.get("eval.logits"), 1e-4);
+            model.train(true);
+            assertThat(model.inferenceFormat()).isEqualTo(TensorFormat.DEFAULT);
+        }
+    }
+
+    @Test
+    void freezingFreesTheOriginalsAndForbidsTraining() {
+        try (NDManager m = Torch.newManager()) {
+            Map<String, NDArray> fx = Fixtures.tensors("parity_r18.safetensors", m);
+            EncoderDecoder model = load("r18", m, fx);
+            NDArray x = fx.get("input");
+            model.prepareInference(TensorFormat.DEFAULT);
+            NDArray prepared = model.predictLogits(x);
+            model.freezeForInference(TensorFormat.DEFAULT);
+            assertThat(model.predictLogits(x).toFloatArray()).containsExactly(prepared.toFloatArray());
+            assertThatThrownBy(() -> model.backbone().stateDict().get("layer1.0.bn1.running_var").get())
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("frozen for inference");
+            assertThatThrownBy(() -> model.train(true)).hasMessageContaining("load it again to train");
         }
     }
 
@@ -80,8 +118,8 @@ class InferenceWeightsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"r50", "r18"})
-    void bfloat16AgreesWithFloat32(String name) {
+    @CsvSource({"r50,false", "r18,false", "r18,true"})
+    void bfloat16AgreesWithFloat32(String name, boolean channelsLast) {
         try (NDManager m = Torch.newManager()) {
             Map<String, NDArray> fx = Fixtures.tensors("parity_" + name + ".safetensors", m);
             EncoderDecoder model = load(name, m, fx);
@@ -89,14 +127,14 @@ class InferenceWeightsTest {
             NDArray noise = fx.get("input");
             NDArray plain = model.predictLogits(x);
             NDArray plainNoise = model.predictLogits(noise);
-            model.prepareInference(true);
+            model.prepareInference(new TensorFormat(true, channelsLast));
             NDArray logits = model.predictLogits(x);
             assertThat(logits.getDataType()).isEqualTo(DataType.FLOAT32);
             float agree = logits.argMax(1).eq(plain.argMax(1)).toType(DataType.FLOAT32, false).mean().getFloat();
             float agreeNoise = model.predictLogits(noise).argMax(1).eq(plainNoise.argMax(1))
                     .toType(DataType.FLOAT32, false).mean().getFloat();
             double err = Close.maxRelativeError(logits, plain);
-            System.out.println(name + " bf16: argmax agreement " + agree + " (white-noise input " + agreeNoise
+            System.out.println(name + " " + model.inferenceFormat() + ": argmax agreement " + agree + " (white-noise input " + agreeNoise
                     + "), max error / max|logit| " + err);
             assertThat(agree).isGreaterThanOrEqualTo(0.995f);
             // bfloat16 keeps 8 significant bits: errors of a few 1e-3 relative are its rounding, not a wrong formula
