@@ -22,17 +22,30 @@ load() {
 }
 : > "$out/load.txt"
 : > "$out/top.txt"
-fcn4j() { "$here/../fcn4j" bench fcn_r50-d8_4xb2-40k_cityscapes-512x1024 "${common[@]}" "$@"; }
-load fcn4j-fp32
-fcn4j --json "$out/fcn4j-fp32.json"
-load fcn4j-fp32-folded
-fcn4j --fold-bn --forward-only --json "$out/fcn4j-fp32-folded.json"
-load fcn4j-bf16
-fcn4j --precision bf16 --json "$out/fcn4j-bf16.json"
+# the launcher keeps freed malloc blocks for reuse (see ./fcn4j); the "-glibc" rows run the jar with glibc's
+# defaults, and the PyTorch "-malloc" rows give PyTorch the launcher's settings, so both effects show
+tuned=(MALLOC_ARENA_MAX=1 MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=17179869184)
+model=fcn_r50-d8_4xb2-40k_cityscapes-512x1024
+fcn4j() {
+  local name="$1"; shift
+  load "$name"
+  "$here/../fcn4j" bench "$model" "${common[@]}" "$@" --json "$out/$name.json"
+}
+fcn4j fcn4j-fp32
+load fcn4j-fp32-glibc
+env -u MALLOC_ARENA_MAX -u MALLOC_MMAP_THRESHOLD_ -u MALLOC_TRIM_THRESHOLD_ \
+  java -jar "$here/../fcn4j-cli/target/fcn4j.jar" bench "$model" "${common[@]}" --json "$out/fcn4j-fp32-glibc.json"
+fcn4j fcn4j-fp32-folded --fold-bn --forward-only
+fcn4j fcn4j-fp32-channels_last --channels-last --forward-only
+fcn4j fcn4j-bf16 --precision bf16
+fcn4j fcn4j-bf16-channels_last --precision bf16 --channels-last
 for mode in fp32 channels_last bf16; do
   load "pytorch-$mode"
   /usr/bin/python3 "$here/pytorch_reference.py" --depth 50 --classes 19 "${common[@]}" --mode "$mode" \
     --json "$out/pytorch-$mode.json"
+  load "pytorch-$mode-malloc"
+  env "${tuned[@]}" /usr/bin/python3 "$here/pytorch_reference.py" --depth 50 --classes 19 "${common[@]}" --mode "$mode" \
+    --json "$out/pytorch-$mode-malloc.json"
 done
 load "end"
 /usr/bin/python3 "$here/side_by_side.py" "$out"

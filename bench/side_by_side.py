@@ -7,7 +7,9 @@ import sys
 
 
 def main(d):
-    order = ['fcn4j-fp32', 'fcn4j-fp32-folded', 'fcn4j-bf16', 'pytorch-fp32', 'pytorch-channels_last', 'pytorch-bf16']
+    order = ['fcn4j-fp32', 'fcn4j-fp32-glibc', 'fcn4j-fp32-folded', 'fcn4j-fp32-channels_last', 'fcn4j-bf16',
+             'fcn4j-bf16-channels_last', 'pytorch-fp32', 'pytorch-fp32-malloc', 'pytorch-channels_last',
+             'pytorch-channels_last-malloc', 'pytorch-bf16', 'pytorch-bf16-malloc']
     names = sorted((os.path.basename(p)[:-5] for p in glob.glob(os.path.join(d, '*.json'))),
                    key=lambda n: (order.index(n) if n in order else len(order), n))
     runs = {n: json.load(open(os.path.join(d, n + '.json'))) for n in names}

@@ -14,7 +14,9 @@ import org.fcn4j.bench.Benchmark;
 import org.fcn4j.bench.Stats;
 import org.fcn4j.config.Config;
 import org.fcn4j.io.AtomicFiles;
+import org.fcn4j.infer.SlideWindows;
 import org.fcn4j.model.EncoderDecoder;
+import org.fcn4j.model.TestConfig;
 import org.fcn4j.nn.TensorFormat;
 import org.fcn4j.nn.Torch;
 import picocli.CommandLine.Command;
@@ -23,7 +25,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code fcn4j bench}: forward and train-step timing, achieved FLOP rate and peak memory on random data. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Time a config's model (random weights, random data): eval-mode forward without autograd and "
+        description = "Time a config's model (random weights, random data): eval-mode forward without autograd (whole, "
+                + "or sliding windows when model.test_cfg says slide) and "
                 + "one training step (SGD, random labels) after warm-up; print median/min/max, GFLOP/s and the "
                 + "process's peak resident memory.")
 final class BenchCommand implements Callable<Integer> {
@@ -100,9 +103,11 @@ final class BenchCommand implements Callable<Integer> {
             }
             r = Benchmark.run(model, settings);
         }
-        print(r, hw[0], hw[1]);
+        String inference = describe(cfg.model().testCfg(), hw[0], hw[1]);
+        print(r, hw[0], hw[1], inference);
         if (json != null) {
             ObjectNode node = toJson(r);
+            node.put("inference", inference);
             AtomicFiles.write(json, out -> JSON.writeValue(out, node));
         }
         return 0;
@@ -119,10 +124,18 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private void print(Benchmark.Result r, int height, int width) {
+    /** The forward's inference mode, as model.test_cfg sets it. */
+    private static String describe(TestConfig t, int height, int width) {
+        return !t.slide() ? "whole" : String.format(Locale.ROOT, "slide, crop %dx%d, stride %dx%d, %d windows",
+                t.crop()[0], t.crop()[1], t.stride()[0], t.stride()[1],
+                SlideWindows.of(height, width, t.crop(), t.stride()).size());
+    }
+
+    private void print(Benchmark.Result r, int height, int width, String inference) {
         System.out.printf(Locale.ROOT, "fcn4j bench %s  input (%d, 3, %d, %d)  %s%s  threads %d  %d timed + %d warm-up%n",
                 config, batch, height, width, precision, folded() ? " (BN folded" + (channelsLast ? ", channels-last)" : ")") : "",
                 threads, iters, warmup);
+        System.out.println("inference (model.test_cfg): " + inference);
         System.out.printf(Locale.ROOT, "%-11s %9s %9s %9s %9s %13s%n", "phase", "median s", "min s", "max s", "GFLOP/s",
                 "peak RSS MiB");
         row("forward", r.forward(), r.forwardGflops(), r.forwardPeakMb());

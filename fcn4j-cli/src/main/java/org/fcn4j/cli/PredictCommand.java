@@ -4,9 +4,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import org.fcn4j.config.Config;
 import org.fcn4j.data.Images;
 import org.fcn4j.data.RgbImage;
@@ -50,43 +53,73 @@ final class PredictCommand implements Callable<Integer> {
         Files.createDirectories(outDir);
         int failed = 0;
         Progress progress = new Progress("predict", files.size());
-        ExecutorService decoder = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "fcn4j-decode");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService decoder = Executors.newSingleThreadExecutor(daemon("fcn4j-decode"));
+        ExecutorService writer = Executors.newSingleThreadExecutor(daemon("fcn4j-write"));
+        long start = 0;
         try (Segmenter segmenter = Segmenter.load(cfg, model.checkpoint, w -> System.err.println("warning: " + w))) {
-            // decoding the next image overlaps the forward pass of the current one
+            // three stages overlap: decoding the next image and writing the previous one's files run while
+            // this thread segments the current one
+            start = System.nanoTime();
             CompletableFuture<RgbImage> next = decode(decoder, files.get(0));
+            CompletableFuture<Void> written = CompletableFuture.completedFuture(null);
             for (int i = 0; i < files.size(); i++) {
                 Path file = files.get(i);
                 CompletableFuture<RgbImage> current = next;
                 next = i + 1 < files.size() ? decode(decoder, files.get(i + 1)) : null;
+                RgbImage image;
                 try {
-                    RgbImage image = current.join();
-                    Segmentation s = segmenter.segment(image, tta, saveLogits);
-                    String stem = Inputs.stem(file);
-                    Pngs.writeLabels(outDir.resolve(stem + ".png"), s.labels());
-                    if (saveLogits) {
-                        Npy.writeFloat32(outDir.resolve(stem + ".npy"), s.scores(), s.numClasses(), image.height(), image.width());
-                    }
-                    if (overlay) {
-                        Pngs.write(outDir.resolve(stem + "_overlay.png"),
-                                Pngs.overlay(image, s.labels(), segmenter.meta().palette()));
-                    }
-                } catch (java.util.concurrent.CompletionException e) {
+                    image = current.join();
+                } catch (CompletionException e) {
                     failed++;
                     progress.message("skipped: " + e.getCause().getMessage());
+                    progress.step();
+                    continue;
                 }
+                Segmentation s = segmenter.segment(image, tta, saveLogits);
+                joinWrite(written); // one image's outputs in flight at most
+                written = CompletableFuture.runAsync(() -> write(Inputs.stem(file), image, s, segmenter.meta().palette()),
+                        writer);
                 progress.step();
             }
+            joinWrite(written);
         } finally {
             decoder.shutdownNow();
+            writer.shutdownNow();
         }
         progress.done();
-        System.out.println("wrote " + (files.size() - failed) + " of " + files.size() + " to " + outDir
-                + (failed > 0 ? " (" + failed + " unreadable, skipped)" : ""));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        int done = files.size() - failed;
+        System.out.printf(Locale.ROOT, "wrote %d of %d to %s%s in %.1f s (%.2f images/s, model loading excluded)%n",
+                done, files.size(), outDir, failed > 0 ? " (" + failed + " unreadable, skipped)" : "", seconds,
+                done / seconds);
         return failed > 0 ? 1 : 0;
+    }
+
+    private void write(String stem, RgbImage image, Segmentation s, int[][] palette) {
+        Pngs.writeLabels(outDir.resolve(stem + ".png"), s.labels());
+        if (saveLogits) {
+            Npy.writeFloat32(outDir.resolve(stem + ".npy"), s.scores(), s.numClasses(), image.height(), image.width());
+        }
+        if (overlay) {
+            Pngs.write(outDir.resolve(stem + "_overlay.png"), Pngs.overlay(image, s.labels(), palette));
+        }
+    }
+
+    /** Waits for a write; a failure to write stops the command with that error. */
+    private static void joinWrite(CompletableFuture<Void> written) {
+        try {
+            written.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     private static CompletableFuture<RgbImage> decode(ExecutorService pool, Path file) {

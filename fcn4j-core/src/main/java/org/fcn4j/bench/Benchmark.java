@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.fcn4j.infer.Inference;
 import org.fcn4j.model.EncoderDecoder;
 import org.fcn4j.nn.MacCounter;
 import org.fcn4j.nn.Torch;
@@ -15,7 +16,8 @@ import org.fcn4j.train.TrainStep;
 
 /**
  * Times a model on random data the way a user runs it: an eval-mode forward pass without autograd
- * ({@code predictLogits}, logits at the input size), and one training iteration ({@link TrainStep}
+ * (logits at the input size, from one whole pass or from the sliding windows of the config's
+ * {@code model.test_cfg}, as {@code fcn4j test} runs it), and one training iteration ({@link TrainStep}
  * with SGD on random labels). Warm-up runs come first and are not timed; the first one also counts
  * the convolution MACs, so the achieved FLOP rate needs no extra pass.
  */
@@ -66,7 +68,7 @@ public final class Benchmark {
         try (NDManager m = owner.newSubManager()) {
             model.eval();
             NDArray x = m.randomNormal(input);
-            Timed forward = time(s, () -> () -> model.predictLogits(x).close());
+            Timed forward = time(s, () -> () -> Inference.logits(model, x, model.spec().testCfg()).close());
             double forwardPeak = ProcessMemory.peakResidentMb();
             if (s.forwardOnly()) {
                 return new Result(forward.stats, forward.macs, forwardPeak, null, 0, forwardPeak);
