@@ -20,6 +20,7 @@ import org.fcn4j.model.TestConfig;
 import org.fcn4j.nn.TensorFormat;
 import org.fcn4j.nn.Torch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -44,17 +45,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "Images per forward pass and per training step (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--precision", paramLabel = "fp32|bf16", defaultValue = "fp32",
-            description = "fp32, or bf16: weights and activations bfloat16 with BN folded into the convolutions, "
-                    + "logits float32; inference only, so bf16 times no training step (default: ${DEFAULT-VALUE}).")
-    String precision;
+    @Mixin
+    InferenceOptions inference;
 
     @Option(names = "--fold-bn", description = "fp32 inference with each BatchNorm folded into the conv before it.")
     boolean foldBn;
-
-    @Option(names = "--channels-last", description = "Inference with BN folded and weights and activations in the "
-            + "channels-last (NHWC) layout; combines with either precision.")
-    boolean channelsLast;
 
     @Option(names = "--iters", paramLabel = "N", defaultValue = "5",
             description = "Timed runs of each phase (default: ${DEFAULT-VALUE}).")
@@ -85,37 +80,32 @@ final class BenchCommand implements Callable<Integer> {
         positive("--iters", iters);
         positive("--warmup", warmup);
         positive("--threads", threads);
-        boolean bf16 = precision.equals("bf16");
-        if (!bf16 && !precision.equals("fp32")) {
-            throw new UserError("--precision: expected fp32 or bf16 but got '" + precision + "'");
+        TensorFormat format = inference.format();
+        if (format == null && foldBn) {
+            format = TensorFormat.DEFAULT;
         }
         Config cfg = Config.load(config, cfgOptions);
         Torch.setThreads(threads);
-        // the fast paths are eval-mode weights; a training step would train the plain parameters
+        // the fast paths free the parameters training needs
         Benchmark.Settings settings = new Benchmark.Settings(batch, hw[0], hw[1], warmup, iters,
-                forwardOnly || folded());
+                forwardOnly || format != null);
         Benchmark.Result r;
         try (NDManager m = Torch.newManager()) {
             EncoderDecoder model = new EncoderDecoder(m, cfg.model());
-            if (folded()) {
+            if (format != null) {
                 model.eval();
-                model.freezeForInference(new TensorFormat(bf16, channelsLast));
+                model.freezeForInference(format);
             }
             r = Benchmark.run(model, settings);
         }
-        String inference = describe(cfg.model().testCfg(), hw[0], hw[1]);
-        print(r, hw[0], hw[1], inference);
+        String inferenceMode = describe(cfg.model().testCfg(), hw[0], hw[1]);
+        print(r, hw[0], hw[1], inferenceMode, format);
         if (json != null) {
-            ObjectNode node = toJson(r);
-            node.put("inference", inference);
+            ObjectNode node = toJson(r, format);
+            node.put("inference", inferenceMode);
             AtomicFiles.write(json, out -> JSON.writeValue(out, node));
         }
         return 0;
-    }
-
-    /** Whether inference runs on prepared weights (BN folded, maybe converted). */
-    private boolean folded() {
-        return foldBn || channelsLast || precision.equals("bf16");
     }
 
     private static void positive(String option, int value) {
@@ -131,11 +121,12 @@ final class BenchCommand implements Callable<Integer> {
                 SlideWindows.of(height, width, t.crop(), t.stride()).size());
     }
 
-    private void print(Benchmark.Result r, int height, int width, String inference) {
+    private void print(Benchmark.Result r, int height, int width, String inferenceMode, TensorFormat format) {
         System.out.printf(Locale.ROOT, "fcn4j bench %s  input (%d, 3, %d, %d)  %s%s  threads %d  %d timed + %d warm-up%n",
-                config, batch, height, width, precision, folded() ? " (BN folded" + (channelsLast ? ", channels-last)" : ")") : "",
+                config, batch, height, width, inference.precision,
+                format == null ? "" : " (BN folded" + (format.channelsLast() ? ", channels-last)" : ")"),
                 threads, iters, warmup);
-        System.out.println("inference (model.test_cfg): " + inference);
+        System.out.println("inference (model.test_cfg): " + inferenceMode);
         System.out.printf(Locale.ROOT, "%-11s %9s %9s %9s %9s %13s%n", "phase", "median s", "min s", "max s", "GFLOP/s",
                 "peak RSS MiB");
         row("forward", r.forward(), r.forwardGflops(), r.forwardPeakMb());
@@ -154,13 +145,13 @@ final class BenchCommand implements Callable<Integer> {
                 gflops, peakMb);
     }
 
-    private ObjectNode toJson(Benchmark.Result r) {
+    private ObjectNode toJson(Benchmark.Result r, TensorFormat format) {
         ObjectNode o = JSON.createObjectNode();
         o.put("engine", "fcn4j");
         o.put("config", config);
-        o.put("precision", precision);
-        o.put("bn_folded", folded());
-        o.put("channels_last", channelsLast);
+        o.put("precision", inference.precision);
+        o.put("bn_folded", format != null);
+        o.put("channels_last", format != null && format.channelsLast());
         o.put("shape", shape);
         o.put("batch", batch);
         o.put("threads", threads);

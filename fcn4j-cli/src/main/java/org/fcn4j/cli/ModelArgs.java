@@ -5,6 +5,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.fcn4j.config.Config;
+import org.fcn4j.infer.Segmenter;
+import org.fcn4j.nn.TensorFormat;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -19,6 +22,9 @@ final class ModelArgs {
     @Option(names = "--cfg-options", paramLabel = "KEY=VALUE", arity = "1..*", description = "Override config entries.")
     List<String> cfgOptions = new ArrayList<>();
 
+    @Mixin
+    InferenceOptions inference;
+
     /** The checked config; fails before any work when it or the checkpoint is unusable. */
     Config load() {
         Config cfg = Config.load(config, cfgOptions);
@@ -26,6 +32,18 @@ final class ModelArgs {
             throw new UserError("CHECKPOINT: no such file " + checkpoint);
         }
         return cfg;
+    }
+
+    /** The segmenter for {@code cfg} (from {@link #load}) and the checkpoint, on the fast path the options ask for. */
+    Segmenter open(Config cfg) {
+        TensorFormat format = inference.format();
+        Segmenter segmenter = Segmenter.load(cfg, checkpoint, w -> System.err.println("warning: " + w));
+        try {
+            return format == null ? segmenter : segmenter.freeze(format);
+        } catch (RuntimeException e) {
+            segmenter.close();
+            throw e;
+        }
     }
 
     /** MMSegmentation's default work dir: work_dirs/&lt;config file name without extension&gt;. */

@@ -56,7 +56,7 @@ final class PredictCommand implements Callable<Integer> {
         ExecutorService decoder = Executors.newSingleThreadExecutor(daemon("fcn4j-decode"));
         ExecutorService writer = Executors.newSingleThreadExecutor(daemon("fcn4j-write"));
         long start = 0;
-        try (Segmenter segmenter = Segmenter.load(cfg, model.checkpoint, w -> System.err.println("warning: " + w))) {
+        try (Segmenter segmenter = model.open(cfg)) {
             // three stages overlap: decoding the next image and writing the previous one's files run while
             // this thread segments the current one
             start = System.nanoTime();

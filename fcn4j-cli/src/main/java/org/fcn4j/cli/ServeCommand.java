@@ -73,7 +73,7 @@ final class ServeCommand implements Callable<Integer> {
         Config cfg = model.load();
         ServeOptions options = options(cfg.model());
         boolean loopback = isLoopback(host);
-        try (Segmenter segmenter = Segmenter.load(cfg, model.checkpoint, w -> System.err.println("warning: " + w))) {
+        try (Segmenter segmenter = model.open(cfg)) {
             SegmentServer server;
             try {
                 server = SegmentServer.start(segmenter, options);

@@ -48,7 +48,7 @@ final class TestCommand implements Callable<Integer> {
                 Files.createDirectories(d);
             }
         }
-        try (Segmenter segmenter = Segmenter.load(cfg, model.checkpoint, w -> System.err.println("warning: " + w))) {
+        try (Segmenter segmenter = model.open(cfg)) {
             Progress progress = new Progress("test", data.samples().size());
             PredictionFiles files = new PredictionFiles(out, showDir, segmenter.meta().palette());
             IoUMetric.Result r = Evaluation.run(segmenter, data, tta, (sample, image, s) -> {

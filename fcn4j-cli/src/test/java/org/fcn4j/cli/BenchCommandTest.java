@@ -79,6 +79,19 @@ class BenchCommandTest {
         assertThat(r[0]).as(r[2]).isEqualTo("0");
         assertThat(r[1]).contains("bf16 (BN folded)").contains("train step  not timed");
         assertThat(o.get("forward_median_s").asDouble()).isPositive();
+        r = bench("--shape", "32x32", "--iters", "1", "--channels-last", "--forward-only", "--json", json.toString());
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(r[1]).contains("fp32 (BN folded, channels-last)").contains("inference (model.test_cfg): whole");
+        assertThat(new ObjectMapper().readTree(json.toFile()).get("channels_last").asBoolean()).isTrue();
+    }
+
+    @Test
+    void slideInferenceFollowsTheConfigsTestCfg() throws Exception {
+        String[] r = bench("--shape", "40x72", "--iters", "1", "--forward-only", "--cfg-options", "model.test_cfg.mode=slide",
+                "model.test_cfg.crop_size=[32,32]", "model.test_cfg.stride=[16,20]");
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        // windows: rows ceil((40-32)/16)+1 = 2, columns ceil((72-32)/20)+1 = 3
+        assertThat(r[1]).contains("inference (model.test_cfg): slide, crop 32x32, stride 16x20, 6 windows");
     }
 
     @Test

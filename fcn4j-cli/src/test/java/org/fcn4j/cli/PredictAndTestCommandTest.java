@@ -49,7 +49,32 @@ class PredictAndTestCommandTest {
             // .npy: 128-byte header then 5 x 40 x W float32
             assertThat(Files.size(out.resolve("img" + i + ".npy"))).isEqualTo(128 + 4L * 5 * 40 * (48 + 8 * i));
         }
-        assertThat(r[1]).contains("wrote 3 of 4");
+        assertThat(r[1]).contains("wrote 3 of 4").contains("images/s");
+    }
+
+    @Test
+    void theFastPathsPredictTheSameClasses() throws Exception {
+        Path images = tmp.resolve("data/images");
+        Files.delete(images.resolve("broken.jpg"));
+        run("predict", config.toString(), ckpt.toString(), images.toString(), "--out-dir", tmp.resolve("plain").toString());
+        String[] r = run("predict", config.toString(), ckpt.toString(), images.toString(), "--out-dir",
+                tmp.resolve("fast").toString(), "--channels-last");
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        long same = 0;
+        long total = 0;
+        for (int i = 0; i < 3; i++) {
+            int[] plain = ImageIO.read(tmp.resolve("plain/img" + i + ".png").toFile()).getRaster().getPixels(0, 0, 48 + 8 * i, 40, (int[]) null);
+            int[] fast = ImageIO.read(tmp.resolve("fast/img" + i + ".png").toFile()).getRaster().getPixels(0, 0, 48 + 8 * i, 40, (int[]) null);
+            for (int p = 0; p < plain.length; p++) {
+                same += plain[p] == fast[p] ? 1 : 0;
+            }
+            total += plain.length;
+        }
+        // folded BN and NHWC kernels round differently; a class flips only where two logits nearly tie
+        assertThat((double) same / total).isGreaterThanOrEqualTo(0.999);
+        assertThat(run("predict", config.toString(), ckpt.toString(), images.toString(), "--out-dir",
+                tmp.resolve("x").toString(), "--precision", "fp8")[2].trim())
+                .isEqualTo("error: --precision: expected fp32 or bf16 but got 'fp8'");
     }
 
     @Test

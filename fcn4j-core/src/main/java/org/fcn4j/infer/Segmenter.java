@@ -22,6 +22,7 @@ import org.fcn4j.model.EncoderDecoder;
 import org.fcn4j.model.PreprocessorSpec;
 import org.fcn4j.model.TestConfig;
 import org.fcn4j.nn.Functional;
+import org.fcn4j.nn.TensorFormat;
 import org.fcn4j.nn.Torch;
 
 /**
@@ -90,6 +91,21 @@ public final class Segmenter implements AutoCloseable {
             return type == null ? null : type.toString();
         }
         return null;
+    }
+
+    /**
+     * Switches this segmenter to an inference fast path for good ({@link EncoderDecoder#freezeForInference}):
+     * BatchNorm folded, weights and activations in {@code format}. Only for a segmenter that loaded its own
+     * model; one that borrows a model ({@link #of}) must leave it trainable.
+     *
+     * @return this
+     */
+    public Segmenter freeze(TensorFormat format) {
+        if (model.manager() != manager) {
+            throw new IllegalStateException("this segmenter borrows its model; only a loaded one can be frozen");
+        }
+        model.freezeForInference(format);
+        return this;
     }
 
     public EncoderDecoder model() {
