@@ -32,9 +32,9 @@ public final class Inference {
             NDIndex at = new NDIndex(":, :, {}:{}, {}:{}", win.y1(), win.y2(), win.x1(), win.x2());
             Scope.run(x, in -> {
                 NDArray logits = model.predictLogits(in.get(at));
-                NDArray part = sum.get(at);
-                part.attach(in.getManager()); // freed with the window's scope
-                sum.set(at, part.addi(logits));
+                NDArray part = sum.get(at); // a view: adding into it adds into sum, with no copy
+                part.attach(in.getManager()); // the view's handle is freed with the window's scope
+                part.addi(logits);
                 return logits;
             }).close();
         }
