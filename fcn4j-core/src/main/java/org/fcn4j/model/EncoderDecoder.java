@@ -97,10 +97,13 @@ public final class EncoderDecoder extends Module {
      * bfloat16 (about twice the speed on CPUs with bf16 instructions; logits still come back as float32)
      * and/or channels-last (oneDNN's preferred layout). Apply after loading weights; train mode undoes it.
      * Without this, eval mode computes exactly as PyTorch's unfolded float32 model.
+     *
+     * @return the number of BatchNorms folded
      */
-    public void prepareInference(TensorFormat format) {
-        InferenceWeights.prepare(this, format);
+    public int prepareInference(TensorFormat format) {
+        int folded = InferenceWeights.prepare(this, format);
         this.format = format;
+        return folded;
     }
 
     /**

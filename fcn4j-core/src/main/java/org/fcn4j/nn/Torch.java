@@ -55,12 +55,6 @@ public final class Torch {
         engine().setRandomSeed((int) seed);
     }
 
-    /** Whether autograd records operations right now (PyTorch's {@code torch.is_grad_enabled}). */
-    public static boolean gradEnabled() {
-        engine();
-        return JniUtils.isGradMode();
-    }
-
     /** Records operations for {@code backward} until closed (enables grad mode meanwhile). */
     public static GradientCollector gradientCollector() {
         return engine().newGradientCollector();

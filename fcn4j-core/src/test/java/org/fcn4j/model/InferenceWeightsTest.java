@@ -13,13 +13,11 @@ import java.util.Map;
 import org.fcn4j.Close;
 import org.fcn4j.Fixtures;
 import org.fcn4j.config.Config;
-import org.fcn4j.nn.InferenceWeights;
 import org.fcn4j.nn.TensorFormat;
 import org.fcn4j.nn.Torch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link EncoderDecoder#prepareInference}: folded BatchNorms, channels-last and bfloat16 compute the plain model's function. */
 class InferenceWeightsTest {
@@ -41,17 +39,19 @@ class InferenceWeightsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"r50", "r18"})
-    void foldedBatchNormComputesTheSameLogits(String name) {
+    @CsvSource({"r50,false", "r18,false", "r50,true", "r18,true"})
+    void foldedBatchNormComputesTheSameLogits(String name, boolean channelsLast) {
         try (NDManager m = Torch.newManager()) {
             // the parity fixtures' BNs have running statistics and affine parameters far from the identity
             Map<String, NDArray> fx = Fixtures.tensors("parity_" + name + ".safetensors", m);
             EncoderDecoder model = load(name, m, fx);
             NDArray x = fx.get("input");
             NDArray plain = model.predictLogits(x);
-            assertThat(InferenceWeights.prepare(model, TensorFormat.DEFAULT)).isEqualTo(batchNorms(model));
+            assertThat(model.prepareInference(new TensorFormat(false, channelsLast))).isEqualTo(batchNorms(model));
+            assertThat(model.inferenceFormat().channelsLast()).isEqualTo(channelsLast);
             NDArray folded = model.predictLogits(x);
             assertThat(folded.getDataType()).isEqualTo(DataType.FLOAT32);
+            assertThat(folded.getShape()).isEqualTo(plain.getShape());
             assertClose("folded logits", folded, plain, 1e-4);
             assertClose("folded decode logits", model.logits(x), fx.get("eval.logits"), 1e-4);
 
@@ -60,27 +60,10 @@ class InferenceWeightsTest {
             assertThat(model.predictLogits(x).toFloatArray()).containsExactly(folded.toFloatArray());
             // train mode drops it: eval mode then computes the plain model again, bit for bit
             model.train(true);
+            assertThat(model.inferenceFormat()).isEqualTo(TensorFormat.DEFAULT);
             model.eval();
             model.backbone().stateDict().get("layer1.0.bn1.running_var").get().divi(4);
             assertThat(model.predictLogits(x).toFloatArray()).containsExactly(plain.toFloatArray());
-        }
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"r50", "r18"})
-    void channelsLastComputesTheSameLogits(String name) {
-        try (NDManager m = Torch.newManager()) {
-            Map<String, NDArray> fx = Fixtures.tensors("parity_" + name + ".safetensors", m);
-            EncoderDecoder model = load(name, m, fx);
-            NDArray x = fx.get("input");
-            model.prepareInference(new TensorFormat(false, true));
-            assertThat(model.inferenceFormat().channelsLast()).isTrue();
-            NDArray logits = model.predictLogits(x);
-            assertThat(logits.getDataType()).isEqualTo(DataType.FLOAT32);
-            assertThat(logits.getShape()).isEqualTo(new Shape(x.getShape().get(0), model.numClasses(), x.getShape().get(2), x.getShape().get(3)));
-            assertClose("channels-last decode logits", model.logits(x), fx.get("eval.logits"), 1e-4);
-            model.train(true);
-            assertThat(model.inferenceFormat()).isEqualTo(TensorFormat.DEFAULT);
         }
     }
 
