@@ -51,7 +51,8 @@ public final class CrossEntropyLoss {
         float denominator = spec.avgNonIgnore()
                 ? valid.sum().toType(DataType.FLOAT32, false).getFloat() + EPS
                 : (float) label.getShape().size();
-        return sum.div(denominator).mul((float) spec.lossWeight());
+        // numbers as libtorch tensors: autograd keeps them for backward (Functional.scalar)
+        return sum.div(Functional.scalar(sum, denominator)).mul(Functional.scalar(sum, spec.lossWeight()));
     }
 
     /** mmseg's {@code accuracy}: top-1 over non-ignored pixels, in percent, with its eps terms. */

@@ -13,6 +13,11 @@ import ai.djl.pytorch.jni.JniUtils;
  *
  * <p>Results live in the manager of the first tensor argument, so a caller that runs a forward pass
  * in its own sub-manager gets every intermediate freed when it closes that manager.
+ *
+ * <p>Under autograd, never combine a tensor with a plain number through DJL ({@code x.mul(2f)}): DJL wraps
+ * the number in a tensor over a Java buffer and closes it right after the call, autograd keeps that
+ * tensor for backward, and once the garbage collector frees the buffer backward reads whatever memory is
+ * there. Use {@link #scalar}.
  */
 public final class Functional {
     private Functional() {}
@@ -92,6 +97,14 @@ public final class Functional {
         NDArray keep = m.randomUniform(0f, 1f, new Shape(s.get(0), s.get(1), 1, 1)).gte((float) p);
         NDArray mask = keep.toType(x.getDataType(), false).divi((float) (1 - p));
         return x.mul(mask);
+    }
+
+    /**
+     * A 0-d tensor of {@code value} with {@code like}'s type, in its manager: allocated by libtorch, so
+     * autograd can keep it for backward (see the class comment).
+     */
+    public static NDArray scalar(NDArray like, double value) {
+        return like.getManager().full(new Shape(), (float) value, like.getDataType());
     }
 
     /** {@code torch.cat} along {@code axis}. */
