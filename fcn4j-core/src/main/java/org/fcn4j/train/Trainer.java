@@ -102,6 +102,17 @@ public final class Trainer {
         }
     }
 
+    /**
+     * Whether every element of {@code t} is finite. The test's intermediates (three masks the size of
+     * {@code t}) are freed here; in {@code t}'s manager, the model's, they would pile up with every checkpoint.
+     */
+    static boolean finite(NDArray t) {
+        try (NDManager scope = t.getManager().newSubManager()) {
+            t.tempAttach(scope);
+            return !t.isNaN().logicalOr(t.isInfinite()).any().getBoolean();
+        }
+    }
+
     /** BN weights and biases of the parts whose norm_cfg has requires_grad: false. */
     static Set<String> frozenNormParameters(EncoderDecoder model) {
         Set<String> out = new HashSet<>();
@@ -252,11 +263,6 @@ public final class Trainer {
             listener.saved(file);
         }
 
-        private boolean finite(NDArray t) {
-            try (NDArray bad = t.isNaN().logicalOr(t.isInfinite()).any()) {
-                return !bad.getBoolean();
-            }
-        }
 
         private void validate(long iter, TrainLog log) {
             model.eval();

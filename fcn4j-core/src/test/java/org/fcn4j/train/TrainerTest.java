@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
@@ -142,6 +144,20 @@ class TrainerTest {
         }, w -> {}).run(null);
         assertThat(losses).hasSize(6);
         return losses;
+    }
+
+    @Test
+    void theFinitenessCheckBeforeSavingLeavesNothingInTheModelsMemory() {
+        try (NDManager m = Torch.newManager()) {
+            NDArray weight = m.randomNormal(new Shape(64, 32, 3, 3));
+            int before = m.getManagedArrays().size();
+            assertThat(Trainer.finite(weight)).isTrue();
+            assertThat(m.getManagedArrays()).hasSize(before).contains(weight);
+            weight.set(new NDIndex("0, 0, 0, 0"), Float.NaN);
+            int withNan = m.getManagedArrays().size(); // DJL's set(index, number) leaves its scalar behind
+            assertThat(Trainer.finite(weight)).isFalse();
+            assertThat(m.getManagedArrays()).hasSize(withNan);
+        }
     }
 
     @Test
