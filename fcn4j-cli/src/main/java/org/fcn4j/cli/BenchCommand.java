@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.fcn4j.bench.Benchmark;
@@ -69,9 +67,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
     Path json;
 
-    @Option(names = "--cfg-options", paramLabel = "KEY=VALUE", arity = "1..*",
-            description = "Override config entries, e.g. model.decode_head.num_classes=5.")
-    List<String> cfgOptions = new ArrayList<>();
+    @Mixin
+    ConfigOverrides overrides;
 
     @Override
     public Integer call() {
@@ -84,7 +81,7 @@ final class BenchCommand implements Callable<Integer> {
         if (format == null && foldBn) {
             format = TensorFormat.DEFAULT;
         }
-        Config cfg = Config.load(config, cfgOptions);
+        Config cfg = overrides.load(config);
         Torch.setThreads(threads);
         // the fast paths free the parameters training needs
         Benchmark.Settings settings = new Benchmark.Settings(batch, hw[0], hw[1], warmup, iters,

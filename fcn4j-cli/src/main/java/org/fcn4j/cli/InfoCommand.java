@@ -1,8 +1,6 @@
 package org.fcn4j.cli;
 
 import ai.djl.ndarray.NDManager;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.fcn4j.config.Config;
@@ -10,6 +8,7 @@ import org.fcn4j.model.EncoderDecoder;
 import org.fcn4j.model.ModelSummary;
 import org.fcn4j.nn.Torch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -28,9 +27,8 @@ final class InfoCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "N", defaultValue = "1", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--cfg-options", paramLabel = "KEY=VALUE", arity = "1..*",
-            description = "Override config entries, e.g. model.decode_head.num_classes=5.")
-    List<String> cfgOptions = new ArrayList<>();
+    @Mixin
+    ConfigOverrides overrides;
 
     @Override
     public Integer call() {
@@ -38,7 +36,7 @@ final class InfoCommand implements Callable<Integer> {
         if (batch < 1) {
             throw new UserError("--batch: must be >= 1 but got " + batch);
         }
-        Config cfg = Config.load(config, cfgOptions);
+        Config cfg = overrides.load(config);
         try (NDManager m = Torch.newManager()) {
             EncoderDecoder model = new EncoderDecoder(m, cfg.model());
             ModelSummary s = ModelSummary.of(model, batch, hw[0], hw[1]);

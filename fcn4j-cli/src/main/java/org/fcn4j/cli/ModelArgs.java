@@ -2,8 +2,6 @@ package org.fcn4j.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.fcn4j.config.Config;
 import org.fcn4j.infer.Segmenter;
 import org.fcn4j.nn.TensorFormat;
@@ -19,15 +17,15 @@ final class ModelArgs {
     @Parameters(index = "1", paramLabel = "CHECKPOINT", description = "Weights (.pth or .safetensors).")
     Path checkpoint;
 
-    @Option(names = "--cfg-options", paramLabel = "KEY=VALUE", arity = "1..*", description = "Override config entries.")
-    List<String> cfgOptions = new ArrayList<>();
+    @Mixin
+    ConfigOverrides overrides;
 
     @Mixin
     InferenceOptions inference;
 
     /** The checked config; fails before any work when it or the checkpoint is unusable. */
     Config load() {
-        Config cfg = Config.load(config, cfgOptions);
+        Config cfg = overrides.load(config);
         if (!Files.isRegularFile(checkpoint)) {
             throw new UserError("CHECKPOINT: no such file " + checkpoint);
         }

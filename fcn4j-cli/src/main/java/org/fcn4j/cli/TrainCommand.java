@@ -2,13 +2,12 @@ package org.fcn4j.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.fcn4j.config.Config;
 import org.fcn4j.train.TrainSettings;
 import org.fcn4j.train.Trainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -31,12 +30,12 @@ final class TrainCommand implements Callable<Integer> {
             description = "Continue a run: from CKPT, or without a value from WORK_DIR/last_checkpoint.")
     String resume;
 
-    @Option(names = "--cfg-options", paramLabel = "KEY=VALUE", arity = "1..*", description = "Override config entries.")
-    List<String> cfgOptions = new ArrayList<>();
+    @Mixin
+    ConfigOverrides overrides;
 
     @Override
     public Integer call() throws Exception {
-        Config cfg = Config.load(config, cfgOptions);
+        Config cfg = overrides.load(config);
         TrainSettings settings = TrainSettings.parse(cfg);
         Object configured = cfg.tree().get("work_dir");
         Path dir = workDir != null ? workDir : configured != null ? Path.of(configured.toString()) : ModelArgs.defaultWorkDir(config);
