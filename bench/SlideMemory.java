@@ -3,12 +3,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import org.fcn4j.config.Config;
+import org.fcn4j.experiment.Config;
 import org.fcn4j.infer.Inference;
 import org.fcn4j.model.EncoderDecoder;
 import org.fcn4j.nn.TensorFormat;
 import org.fcn4j.nn.Torch;
-import org.fcn4j.train.ProcessMemory;
+import org.fcn4j.util.ProcessMemory;
 
 /**
  * Memory of slide inference against one whole window, in one process: FCN-R50-D8 (random weights), a 512x1024

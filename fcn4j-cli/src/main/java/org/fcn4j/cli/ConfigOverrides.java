@@ -2,7 +2,7 @@ package org.fcn4j.cli;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.fcn4j.config.Config;
+import org.fcn4j.experiment.Config;
 import picocli.CommandLine.Option;
 
 /** {@code --cfg-options KEY=VALUE...}, as MMSegmentation's tools take it, for the commands that load a config. */

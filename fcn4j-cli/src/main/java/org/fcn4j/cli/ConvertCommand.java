@@ -1,13 +1,16 @@
 package org.fcn4j.cli;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import org.fcn4j.config.Config;
+import org.fcn4j.experiment.Config;
 import org.fcn4j.io.Checkpoint;
 import org.fcn4j.io.Checkpoints;
 import org.fcn4j.model.EncoderDecoder;
+import org.fcn4j.model.KeyMap;
 import org.fcn4j.nn.LoadReport;
 import org.fcn4j.nn.Torch;
 import picocli.CommandLine.Command;
@@ -42,13 +45,15 @@ final class ConvertCommand implements Callable<Integer> {
         Config cfg = config == null ? null : Config.load(config);
         try (NDManager m = Torch.newManager()) {
             Checkpoint ckpt = Checkpoints.read(in, m);
-            System.out.println("read " + in + ": " + ckpt.stateDict().size() + " tensors, " + ckpt.layout() + " layout"
+            KeyMap.Layout layout = KeyMap.detect(ckpt.stateDict());
+            Map<String, NDArray> state = KeyMap.toMmseg(ckpt.stateDict(), layout);
+            System.out.println("read " + in + ": " + ckpt.stateDict().size() + " tensors, " + layout + " layout"
                     + (ckpt.classes() == null ? "" : ", " + ckpt.classes().size() + " classes"));
             if (cfg != null) {
-                LoadReport report = new EncoderDecoder(m, cfg.model()).loadStateDict(ckpt.stateDict());
+                LoadReport report = new EncoderDecoder(m, cfg.model()).loadStateDict(state);
                 System.out.println("against " + config + ": " + report);
             }
-            Checkpoints.write(out, ckpt.stateDict(), ckpt.meta(), null);
+            Checkpoints.write(out, state, ckpt.meta(), null);
             System.out.println("wrote " + out);
         }
         return 0;

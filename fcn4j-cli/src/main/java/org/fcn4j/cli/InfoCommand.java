@@ -3,7 +3,7 @@ package org.fcn4j.cli;
 import ai.djl.ndarray.NDManager;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.fcn4j.config.Config;
+import org.fcn4j.experiment.Config;
 import org.fcn4j.model.EncoderDecoder;
 import org.fcn4j.model.ModelSummary;
 import org.fcn4j.nn.Torch;

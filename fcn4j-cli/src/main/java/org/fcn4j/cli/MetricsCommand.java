@@ -9,7 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.fcn4j.data.DatasetMeta;
 import org.fcn4j.data.Images;
-import org.fcn4j.data.LabelMap;
+import org.fcn4j.image.LabelMap;
 import org.fcn4j.eval.IoUMetric;
 import org.fcn4j.eval.MetricsJson;
 import picocli.CommandLine.Command;

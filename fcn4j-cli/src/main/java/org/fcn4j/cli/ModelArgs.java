@@ -2,7 +2,7 @@ package org.fcn4j.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.fcn4j.config.Config;
+import org.fcn4j.experiment.Config;
 import org.fcn4j.infer.Segmenter;
 import org.fcn4j.nn.TensorFormat;
 import picocli.CommandLine.Mixin;

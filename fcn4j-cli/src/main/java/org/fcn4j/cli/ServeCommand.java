@@ -7,7 +7,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.fcn4j.cli.serve.SegmentServer;
 import org.fcn4j.cli.serve.ServeOptions;
-import org.fcn4j.config.Config;
+import org.fcn4j.experiment.Config;
 import org.fcn4j.infer.Segmenter;
 import org.fcn4j.model.ModelSpec;
 import org.fcn4j.model.TestConfig;

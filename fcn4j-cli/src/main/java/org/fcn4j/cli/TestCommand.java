@@ -3,7 +3,7 @@ package org.fcn4j.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.fcn4j.config.Config;
+import org.fcn4j.experiment.Config;
 import org.fcn4j.config.ConfigNode;
 import org.fcn4j.data.SegDataset;
 import org.fcn4j.eval.Evaluation;

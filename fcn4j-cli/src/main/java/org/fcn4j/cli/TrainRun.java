@@ -4,10 +4,10 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.fcn4j.config.Config;
+import org.fcn4j.experiment.Config;
 import org.fcn4j.data.DatasetMeta;
 import org.fcn4j.eval.IoUMetric;
-import org.fcn4j.train.TrainSettings;
+import org.fcn4j.experiment.TrainSettings;
 import org.fcn4j.train.Trainer;
 
 /**

@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
-import org.fcn4j.config.Config;
+import org.fcn4j.experiment.Config;
 import org.fcn4j.infer.Segmenter;
 import org.fcn4j.nn.TensorFormat;
 import org.junit.jupiter.api.Test;

@@ -10,8 +10,8 @@ import org.fcn4j.infer.Inference;
 import org.fcn4j.model.EncoderDecoder;
 import org.fcn4j.nn.MacCounter;
 import org.fcn4j.nn.Torch;
-import org.fcn4j.train.ProcessMemory;
-import org.fcn4j.train.Sgd;
+import org.fcn4j.util.ProcessMemory;
+import org.fcn4j.optim.Sgd;
 import org.fcn4j.train.TrainStep;
 
 /**

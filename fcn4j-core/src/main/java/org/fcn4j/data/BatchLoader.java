@@ -1,28 +1,33 @@
 package org.fcn4j.data;
 
 import java.util.ArrayDeque;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.fcn4j.data.transform.LabeledImage;
+import java.util.function.Function;
 import org.fcn4j.data.transform.TrainPipeline;
-import org.fcn4j.model.PreprocessorSpec;
+import org.fcn4j.image.LabelMap;
+import org.fcn4j.image.LabeledImage;
+import org.fcn4j.image.RgbImage;
 
 /**
  * The training data loader: samples from an {@link InfiniteSampler}, loads and augments them on worker
- * threads ahead of the training step, and stacks them into {@link TrainBatch}es (normalised and padded
- * as {@code SegDataPreProcessor} does). Each stream position gets its own random stream derived from
- * the seed, so results do not depend on the number of workers or their timing, and a run resumed at
- * position p sees exactly what the uninterrupted run saw.
+ * threads ahead of the training step, and hands each augmented uint8 sample to {@code prepare} on the same
+ * worker (the model's data preprocessor normalises there, off the training thread). Each stream position
+ * gets its own random stream derived from the seed, so results do not depend on the number of workers or
+ * their timing, and a run resumed at position p sees exactly what the uninterrupted run saw.
+ *
+ * @param <S> what {@code prepare} makes of a sample
  */
-public final class BatchLoader implements AutoCloseable {
+public final class BatchLoader<S> implements AutoCloseable {
     private final SegDataset dataset;
     private final TrainPipeline pipeline;
-    private final PreprocessorSpec preprocessor;
+    private final Function<LabeledImage, S> prepare;
     private final int numClasses;
     private final int batchSize;
     private final long seed;
@@ -30,18 +35,19 @@ public final class BatchLoader implements AutoCloseable {
     private final InfiniteSampler sampler;
     private final ExecutorService workers;
     private final int window;
-    private final Deque<CompletableFuture<Prepared>> ahead = new ArrayDeque<>();
+    private final Deque<CompletableFuture<S>> ahead = new ArrayDeque<>();
     private long nextPosition;
 
     /**
+     * @param prepare applied to each augmented sample on the worker that made it
      * @param numWorkers threads preparing samples (0: prepare them on the caller's thread)
      * @param startPosition stream position of the first sample (iteration x batch size when resuming)
      */
-    public BatchLoader(SegDataset dataset, TrainPipeline pipeline, PreprocessorSpec preprocessor, int numClasses,
+    public BatchLoader(SegDataset dataset, TrainPipeline pipeline, Function<LabeledImage, S> prepare, int numClasses,
             int batchSize, boolean shuffle, int numWorkers, long seed, long startPosition) {
         this.dataset = dataset;
         this.pipeline = pipeline;
-        this.preprocessor = preprocessor;
+        this.prepare = prepare;
         this.numClasses = numClasses;
         this.batchSize = batchSize;
         this.seed = seed;
@@ -56,19 +62,19 @@ public final class BatchLoader implements AutoCloseable {
         this.nextPosition = startPosition;
     }
 
-    /** The next batch; blocks until its samples are ready. A bad sample fails here, naming its files. */
-    public TrainBatch next() {
+    /** The next batch's samples; blocks until they are ready. A bad sample fails here, naming its files. */
+    public List<S> next() {
         fill();
-        Prepared[] prepared = new Prepared[batchSize];
+        List<S> batch = new ArrayList<>(batchSize);
         for (int i = 0; i < batchSize; i++) {
             try {
-                prepared[i] = ahead.removeFirst().join();
+                batch.add(ahead.removeFirst().join());
             } catch (CompletionException e) {
                 throw e.getCause() instanceof RuntimeException ? (RuntimeException) e.getCause() : e;
             }
         }
         fill();
-        return stack(prepared);
+        return batch;
     }
 
     private void fill() {
@@ -82,11 +88,8 @@ public final class BatchLoader implements AutoCloseable {
         }
     }
 
-    /** One augmented sample: the normalised CHW image and its labels. */
-    private record Prepared(int h, int w, float[] image, int[] labels) {}
-
-    /** Loads, augments and normalises one sample. */
-    private Prepared prepare(long position) {
+    /** Loads, augments and prepares one sample. */
+    private S prepare(long position) {
         SegDataset.Sample sample = dataset.samples().get(sampler.index(position));
         RgbImage image = Images.readRgb(sample.image());
         LabelMap labels = SegDataset.labels(sample, reduceZeroLabel);
@@ -101,36 +104,7 @@ public final class BatchLoader implements AutoCloseable {
             }
         }
         SplittableRandom rng = new SplittableRandom(seed * 0xBF58476D1CE4E5B9L + position);
-        LabeledImage out = pipeline.apply(new LabeledImage(image, labels), rng);
-        return new Prepared(out.image().height(), out.image().width(), preprocessor.normalise(out.image()),
-                out.labels().labels());
-    }
-
-    /** Pads every sample to the preprocessor's size (or the batch's largest) and stacks them. */
-    private TrainBatch stack(Prepared[] prepared) {
-        int[] size = preprocessor.size();
-        int h = size == null ? 0 : size[0];
-        int w = size == null ? 0 : size[1];
-        for (Prepared p : prepared) {
-            h = Math.max(h, p.h());
-            w = Math.max(w, p.w());
-        }
-        float[] images = new float[batchSize * 3 * h * w];
-        long[] labels = new long[batchSize * h * w];
-        Arrays.fill(images, (float) preprocessor.padVal());
-        Arrays.fill(labels, preprocessor.segPadVal());
-        for (int n = 0; n < batchSize; n++) {
-            Prepared p = prepared[n];
-            for (int y = 0; y < p.h(); y++) {
-                for (int c = 0; c < 3; c++) {
-                    System.arraycopy(p.image(), (c * p.h() + y) * p.w(), images, ((n * 3 + c) * h + y) * w, p.w());
-                }
-                for (int x = 0; x < p.w(); x++) {
-                    labels[(n * h + y) * w + x] = p.labels()[y * p.w() + x];
-                }
-            }
-        }
-        return new TrainBatch(batchSize, h, w, images, labels);
+        return prepare.apply(pipeline.apply(new LabeledImage(image, labels), rng));
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.fcn4j.data;
 
+import org.fcn4j.image.LabelMap;
+import org.fcn4j.image.RgbImage;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;

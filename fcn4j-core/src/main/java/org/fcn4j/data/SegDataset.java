@@ -1,5 +1,6 @@
 package org.fcn4j.data;
 
+import org.fcn4j.image.LabelMap;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package org.fcn4j.data;
 
+import org.fcn4j.image.RgbImage;
 import java.util.ArrayList;
 import java.util.List;
 import org.fcn4j.config.ConfigNode;

@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.fcn4j.data.LabelMap;
-import org.fcn4j.data.RgbImage;
+import org.fcn4j.image.LabelMap;
+import org.fcn4j.image.RgbImage;
 import org.fcn4j.viz.Pngs;
 
 /**

@@ -2,8 +2,8 @@ package org.fcn4j.eval;
 
 import org.fcn4j.data.DataException;
 import org.fcn4j.data.Images;
-import org.fcn4j.data.LabelMap;
-import org.fcn4j.data.RgbImage;
+import org.fcn4j.image.LabelMap;
+import org.fcn4j.image.RgbImage;
 import org.fcn4j.data.SegDataset;
 import org.fcn4j.infer.Segmentation;
 import org.fcn4j.infer.Segmenter;

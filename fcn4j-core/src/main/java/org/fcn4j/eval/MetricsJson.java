@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import org.fcn4j.io.AtomicFiles;
+import org.fcn4j.util.AtomicFiles;
 
 /**
  * {@code metrics.json} as {@code fcn4j test} and {@code fcn4j metrics} write it: aAcc, mIoU, mAcc, classes,

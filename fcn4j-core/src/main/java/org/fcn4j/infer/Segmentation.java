@@ -1,6 +1,6 @@
 package org.fcn4j.infer;
 
-import org.fcn4j.data.LabelMap;
+import org.fcn4j.image.LabelMap;
 
 /**
  * The result for one image at its original size: the class of each pixel and, when requested, the

@@ -8,18 +8,19 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
-import org.fcn4j.config.Config;
+import org.fcn4j.experiment.Config;
 import org.fcn4j.config.ConfigNode;
 import org.fcn4j.data.CvResize;
 import org.fcn4j.data.DatasetMeta;
 import org.fcn4j.data.Images;
-import org.fcn4j.data.LabelMap;
-import org.fcn4j.data.RgbImage;
+import org.fcn4j.image.LabelMap;
+import org.fcn4j.image.RgbImage;
 import org.fcn4j.data.TestPipeline;
 import org.fcn4j.io.Checkpoint;
 import org.fcn4j.io.Checkpoints;
+import org.fcn4j.model.CheckpointLoader;
 import org.fcn4j.model.EncoderDecoder;
-import org.fcn4j.model.PreprocessorSpec;
+import org.fcn4j.model.SegDataPreProcessor;
 import org.fcn4j.model.TestConfig;
 import org.fcn4j.nn.Functional;
 import org.fcn4j.nn.TensorFormat;
@@ -58,7 +59,7 @@ public final class Segmenter implements AutoCloseable {
         try {
             EncoderDecoder model = new EncoderDecoder(m, config.model());
             Checkpoint ckpt = Checkpoints.read(checkpoint, m);
-            Checkpoints.loadInto(model, ckpt, warn);
+            CheckpointLoader.loadInto(model, ckpt, warn);
             ckpt.stateDict().values().forEach(NDArray::close);
             model.eval();
             int n = model.numClasses();
@@ -202,7 +203,7 @@ public final class Segmenter implements AutoCloseable {
     }
 
     /** (1, 3, h, w) float: the image normalised as the preprocessor specifies. */
-    static NDArray normalise(NDManager m, RgbImage img, PreprocessorSpec pre) {
+    static NDArray normalise(NDManager m, RgbImage img, SegDataPreProcessor pre) {
         return m.create(pre.normalise(img), new Shape(1, 3, img.height(), img.width()));
     }
 

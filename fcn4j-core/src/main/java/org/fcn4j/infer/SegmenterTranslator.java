@@ -9,7 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.LambdaBlock;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
-import org.fcn4j.data.RgbImage;
+import org.fcn4j.image.RgbImage;
 import org.fcn4j.nn.Torch;
 
 /**

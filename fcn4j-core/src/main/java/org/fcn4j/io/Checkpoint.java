@@ -6,13 +6,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A checkpoint read from disk, its state dict already in MMSegmentation's key layout.
+ * A checkpoint read from disk, its state dict in the file's own keys (the model side maps layouts such as
+ * torchvision's onto its own: {@code org.fcn4j.model.KeyMap}).
  *
- * @param layout what the file was (its keys were mapped from that layout)
  * @param meta the {@code meta} section (empty for a bare state dict or safetensors)
  * @param optimizer the {@code optimizer} section, or null
  */
-public record Checkpoint(Map<String, NDArray> stateDict, Map<String, Object> meta, Object optimizer, KeyMap.Layout layout) {
+public record Checkpoint(Map<String, NDArray> stateDict, Map<String, Object> meta, Object optimizer) {
     /** Class names from {@code meta.dataset_meta.classes} or the older {@code meta.CLASSES}, or null. */
     public List<String> classes() {
         Object c = datasetMeta("classes", "CLASSES");

@@ -10,10 +10,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.fcn4j.io.pickle.Opaque;
-import org.fcn4j.nn.LoadReport;
-import org.fcn4j.nn.Module;
 import org.fcn4j.io.pickle.PyTuple;
 
 /** Reading and writing model checkpoints: {@code .pth} (zip or legacy) and {@code .safetensors}. */
@@ -22,12 +19,11 @@ public final class Checkpoints {
 
     private Checkpoints() {}
 
-    /** Reads any supported checkpoint; its state dict comes back in MMSegmentation's keys. */
+    /** Reads any supported checkpoint; its state dict comes back with the file's own keys. */
     public static Checkpoint read(Path file, NDManager manager) {
         if (file.getFileName().toString().endsWith(".safetensors")) {
             Safetensors.Contents c = Safetensors.readWithMetadata(file, manager);
-            KeyMap.Layout layout = KeyMap.detect(c.tensors());
-            return new Checkpoint(KeyMap.toMmseg(c.tensors(), layout), metaFrom(c.metadata(), file), null, layout);
+            return new Checkpoint(c.tensors(), metaFrom(c.metadata(), file), null);
         }
         Object root = PthReader.read(file, manager);
         if (!(root instanceof Map)) {
@@ -50,26 +46,7 @@ public final class Checkpoints {
         if (state != top && top.get("meta") instanceof Map) {
             ((Map<?, ?>) top.get("meta")).forEach((k, v) -> meta.put(String.valueOf(k), v));
         }
-        KeyMap.Layout layout = KeyMap.detect(tensors);
-        return new Checkpoint(KeyMap.toMmseg(tensors, layout), meta, state == top ? null : top.get("optimizer"), layout);
-    }
-
-    /**
-     * Loads a checkpoint into a model the way fine-tuning needs: matching tensors are copied; a
-     * classifier ({@code conv_seg}) of another class count keeps its fresh initialisation, with a
-     * warning, instead of failing. Returns mmengine's report of what did not match.
-     */
-    public static LoadReport loadInto(Module model, Checkpoint checkpoint, Consumer<String> warn) {
-        LoadReport report = model.loadStateDict(checkpoint.stateDict());
-        for (String key : report.shapeMismatch()) {
-            if (key.contains("conv_seg.")) {
-                warn.accept("re-initialising " + key + ": the checkpoint has another number of classes");
-            }
-        }
-        if (!report.clean()) {
-            warn.accept(report.toString());
-        }
-        return report;
+        return new Checkpoint(tensors, meta, state == top ? null : top.get("optimizer"));
     }
 
     /**

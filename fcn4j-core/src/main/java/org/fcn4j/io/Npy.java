@@ -1,5 +1,6 @@
 package org.fcn4j.io;
 
+import org.fcn4j.util.AtomicFiles;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;

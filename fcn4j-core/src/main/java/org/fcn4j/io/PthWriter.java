@@ -1,5 +1,6 @@
 package org.fcn4j.io;
 
+import org.fcn4j.util.AtomicFiles;
 import ai.djl.ndarray.NDArray;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterOutputStream;

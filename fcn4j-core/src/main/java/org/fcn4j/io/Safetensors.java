@@ -1,5 +1,6 @@
 package org.fcn4j.io;
 
+import org.fcn4j.util.AtomicFiles;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;

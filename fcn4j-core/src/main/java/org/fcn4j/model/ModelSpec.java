@@ -12,7 +12,7 @@ import org.fcn4j.config.ConfigNode;
  *     {@code requires_grad: false}: their BN weights and biases are not trained
  */
 public record ModelSpec(
-        PreprocessorSpec preprocessor,
+        SegDataPreProcessor preprocessor,
         BackboneSpec backbone,
         HeadSpec decodeHead,
         HeadSpec auxiliaryHead,
@@ -22,7 +22,7 @@ public record ModelSpec(
     /** Reads and checks {@code model}: unknown keys, wrong types and impossible values fail here, naming the key. */
     public static ModelSpec parse(ConfigNode n) {
         n.oneOf("type", "EncoderDecoder", "EncoderDecoder");
-        PreprocessorSpec pre = PreprocessorSpec.parse(n.dict("data_preprocessor"));
+        SegDataPreProcessor pre = SegDataPreProcessor.parse(n.dict("data_preprocessor"));
         BackboneSpec backbone = BackboneSpec.parse(n.requireDict("backbone"));
         HeadSpec decode = HeadSpec.parse(n.requireDict("decode_head"));
         ConfigNode auxNode = n.dict("auxiliary_head");

@@ -1,5 +1,6 @@
 package org.fcn4j.train;
 
+import org.fcn4j.optim.Sgd;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;

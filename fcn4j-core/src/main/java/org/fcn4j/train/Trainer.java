@@ -14,23 +14,29 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.fcn4j.config.Config;
 import org.fcn4j.data.BatchLoader;
 import org.fcn4j.data.DatasetMeta;
-import org.fcn4j.data.TrainBatch;
 import org.fcn4j.eval.Evaluation;
 import org.fcn4j.eval.IoUMetric;
+import org.fcn4j.experiment.Config;
+import org.fcn4j.experiment.TrainSettings;
 import org.fcn4j.infer.Segmenter;
-import org.fcn4j.io.AtomicFiles;
 import org.fcn4j.io.Checkpoint;
 import org.fcn4j.io.CheckpointException;
 import org.fcn4j.io.Checkpoints;
+import org.fcn4j.model.CheckpointLoader;
 import org.fcn4j.model.EncoderDecoder;
+import org.fcn4j.model.SegDataPreProcessor;
+import org.fcn4j.model.TrainBatch;
 import org.fcn4j.nn.BatchNorm2d;
 import org.fcn4j.nn.LoadReport;
 import org.fcn4j.nn.Module;
 import org.fcn4j.nn.Tensor;
 import org.fcn4j.nn.Torch;
+import org.fcn4j.optim.LrSchedule;
+import org.fcn4j.optim.Sgd;
+import org.fcn4j.util.AtomicFiles;
+import org.fcn4j.util.ProcessMemory;
 
 /**
  * MMSegmentation's {@code IterBasedTrainLoop}: forward, loss (decode + weighted auxiliary), backward,
@@ -94,7 +100,7 @@ public final class Trainer {
             long start = resumeFrom != null ? resume(model, sgd, resumeFrom, root) : 0;
             if (resumeFrom == null && settings.loadFrom() != null) {
                 Checkpoint ckpt = Checkpoints.read(Path.of(settings.loadFrom()), root);
-                Checkpoints.loadInto(model, ckpt, warn);
+                CheckpointLoader.loadInto(model, ckpt, warn);
                 ckpt.stateDict().values().forEach(NDArray::close);
             }
             DatasetMeta meta = settings.trainData().meta(model.numClasses());
@@ -178,14 +184,15 @@ public final class Trainer {
         Result run(long start) {
             TrainSettings s = settings;
             LrSchedule schedule = s.schedule().at(start);
+            SegDataPreProcessor preprocessor = config.model().preprocessor();
             model.train(true);
             try (TrainLog log = new TrainLog(workDir.resolve("log.jsonl"), start > 0);
-                    BatchLoader loader = new BatchLoader(s.trainData(), s.pipeline(), config.model().preprocessor(),
+                    BatchLoader<SegDataPreProcessor.Sample> loader = new BatchLoader<>(s.trainData(), s.pipeline(), preprocessor::normalise,
                             model.numClasses(), s.batchSize(), s.shuffle(), s.numWorkers(), s.seed(), start * s.batchSize())) {
                 long iter = start;
                 while (iter < s.maxIters() && !stopRequested) {
                     long t0 = System.nanoTime();
-                    TrainBatch batch = loader.next();
+                    TrainBatch batch = preprocessor.collate(loader.next());
                     long t1 = System.nanoTime();
                     Map<String, Double> values = step(batch, schedule.lr(), iter);
                     values.put("data_time", (t1 - t0) / 1e9);

@@ -7,9 +7,9 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
-import org.fcn4j.data.LabelMap;
-import org.fcn4j.data.RgbImage;
-import org.fcn4j.io.AtomicFiles;
+import org.fcn4j.image.LabelMap;
+import org.fcn4j.image.RgbImage;
+import org.fcn4j.util.AtomicFiles;
 
 /** PNG outputs: label maps (8-bit gray, the class index), palette colourings and overlays. */
 public final class Pngs {

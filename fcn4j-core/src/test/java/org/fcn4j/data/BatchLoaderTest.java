@@ -1,5 +1,7 @@
 package org.fcn4j.data;
 
+import org.fcn4j.model.TrainBatch;
+import org.fcn4j.image.LabelMap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -10,7 +12,7 @@ import org.fcn4j.data.transform.RandomCrop;
 import org.fcn4j.data.transform.RandomFlip;
 import org.fcn4j.data.transform.TrainPipeline;
 import org.fcn4j.demo.SyntheticScenes;
-import org.fcn4j.model.PreprocessorSpec;
+import org.fcn4j.model.SegDataPreProcessor;
 import org.fcn4j.viz.Pngs;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,10 +57,11 @@ class BatchLoaderTest {
 
     private static TrainBatch batchAt(int workers, long position) {
         TrainPipeline pipeline = new TrainPipeline(List.of(new RandomCrop(16, 20, 0.75, 255), new RandomFlip(0.5)), null);
-        PreprocessorSpec pre = new PreprocessorSpec(PreprocessorSpec.IMAGENET_MEAN, PreprocessorSpec.IMAGENET_STD, true,
+        SegDataPreProcessor pre = new SegDataPreProcessor(SegDataPreProcessor.IMAGENET_MEAN, SegDataPreProcessor.IMAGENET_STD, true,
                 0, 255, new int[] {18, 20});
-        try (BatchLoader loader = new BatchLoader(dataset, pipeline, pre, 6, 3, true, workers, 11, position)) {
-            return loader.next();
+        try (BatchLoader<SegDataPreProcessor.Sample> loader =
+                new BatchLoader<>(dataset, pipeline, pre::normalise, 6, 3, true, workers, 11, position)) {
+            return pre.collate(loader.next());
         }
     }
 

@@ -1,5 +1,7 @@
 package org.fcn4j.data;
 
+import org.fcn4j.image.LabelMap;
+import org.fcn4j.image.RgbImage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;

@@ -1,5 +1,6 @@
 package org.fcn4j.data;
 
+import org.fcn4j.image.RgbImage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

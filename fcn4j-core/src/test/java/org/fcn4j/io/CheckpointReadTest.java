@@ -13,8 +13,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.fcn4j.Fixtures;
-import org.fcn4j.config.Config;
+import org.fcn4j.experiment.Config;
+import org.fcn4j.model.CheckpointLoader;
 import org.fcn4j.model.EncoderDecoder;
+import org.fcn4j.model.KeyMap;
 import org.fcn4j.nn.Functional;
 import org.fcn4j.nn.LoadReport;
 import org.fcn4j.nn.Torch;
@@ -73,7 +75,7 @@ class CheckpointReadTest {
     @Test
     void mmsegCheckpointWithMetaOptimizerAndAnMmengineObject() {
         Checkpoint c = Checkpoints.read(ckpt("mmseg_zip.pth"), m);
-        assertThat(c.layout()).isEqualTo(KeyMap.Layout.MMSEG);
+        assertThat(KeyMap.detect(c.stateDict())).isEqualTo(KeyMap.Layout.MMSEG);
         assertThat(c.classes()).containsExactly("road", "sidewalk", "building", "wall", "fence");
         assertThat(c.palette()[0]).containsExactly(128, 64, 128);
         assertThat(c.iteration()).isEqualTo(40000);
@@ -99,10 +101,10 @@ class CheckpointReadTest {
     @Test
     void torchvisionFcnRunsWithTorchvisionsOutputs() {
         Checkpoint c = Checkpoints.read(ckpt("tv_fcn.pth"), m);
-        assertThat(c.layout()).isEqualTo(KeyMap.Layout.TORCHVISION_FCN);
+        assertThat(KeyMap.detect(c.stateDict())).isEqualTo(KeyMap.Layout.TORCHVISION_FCN);
         Map<String, NDArray> io = Safetensors.read(ckpt("tv_fcn_io.safetensors"), m);
         EncoderDecoder model = new EncoderDecoder(m, Config.load(ckpt("tv_fcn.yaml").toString()).model());
-        LoadReport report = model.loadStateDict(c.stateDict());
+        LoadReport report = model.loadStateDict(KeyMap.toMmseg(c.stateDict()));
         assertThat(report.clean()).as(report.toString()).isTrue();
         model.eval();
         NDArray x = io.get("input");
@@ -132,7 +134,7 @@ class CheckpointReadTest {
                 List.of("model.decode_head.num_classes=3", "model.auxiliary_head.num_classes=3")).model());
         NDArray freshSeg = model.decodeHead().convSeg().weight().get().duplicate();
         List<String> warnings = new java.util.ArrayList<>();
-        LoadReport report = Checkpoints.loadInto(model, c, warnings::add);
+        LoadReport report = CheckpointLoader.loadInto(model, c, warnings::add);
         assertThat(report.shapeMismatch()).hasSize(4).allMatch(k -> k.contains("conv_seg."));
         assertThat(report.missing()).isEmpty();
         assertThat(warnings.get(0)).startsWith("re-initialising decode_head.conv_seg.weight (checkpoint (5, 16, 1, 1), model (3, 16, 1, 1))");

@@ -12,7 +12,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.fcn4j.Close;
 import org.fcn4j.Fixtures;
-import org.fcn4j.config.Config;
+import org.fcn4j.experiment.Config;
 import org.fcn4j.nn.TensorFormat;
 import org.fcn4j.nn.Torch;
 import org.junit.jupiter.api.Test;

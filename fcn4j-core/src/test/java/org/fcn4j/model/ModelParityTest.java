@@ -9,7 +9,7 @@ import ai.djl.training.GradientCollector;
 import java.util.HashMap;
 import java.util.Map;
 import org.fcn4j.Fixtures;
-import org.fcn4j.config.Config;
+import org.fcn4j.experiment.Config;
 import org.fcn4j.nn.LoadReport;
 import org.fcn4j.nn.Tensor;
 import org.fcn4j.nn.Torch;

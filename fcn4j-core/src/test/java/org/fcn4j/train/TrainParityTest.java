@@ -1,5 +1,7 @@
 package org.fcn4j.train;
 
+import org.fcn4j.optim.LrSchedule;
+import org.fcn4j.optim.Sgd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.fcn4j.Close.assertClose;
@@ -11,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.fcn4j.Fixtures;
-import org.fcn4j.config.Config;
+import org.fcn4j.experiment.Config;
 import org.fcn4j.model.EncoderDecoder;
 import org.fcn4j.nn.Tensor;
 import org.fcn4j.nn.Torch;

@@ -1,5 +1,6 @@
 package org.fcn4j.train;
 
+import org.fcn4j.experiment.TrainSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.fcn4j.Fixtures;
-import org.fcn4j.config.Config;
+import org.fcn4j.experiment.Config;
 import org.fcn4j.demo.SyntheticScenes;
 import org.fcn4j.io.Checkpoint;
 import org.fcn4j.io.Checkpoints;

@@ -8,7 +8,7 @@ import java.util.Map;
 import org.fcn4j.data.ImageDecodeException;
 import org.fcn4j.data.ImageTooLargeException;
 import org.fcn4j.data.Images;
-import org.fcn4j.data.RgbImage;
+import org.fcn4j.image.RgbImage;
 import org.fcn4j.infer.Segmentation;
 import org.fcn4j.infer.Segmenter;
 import org.fcn4j.model.TestConfig;

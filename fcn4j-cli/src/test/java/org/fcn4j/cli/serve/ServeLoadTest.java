@@ -13,7 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.fcn4j.cli.SmallModel;
-import org.fcn4j.config.Config;
+import org.fcn4j.experiment.Config;
 import org.fcn4j.infer.Segmenter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,6 +1,6 @@
 package org.fcn4j.data.transform;
 
-import org.fcn4j.data.RgbImage;
+import org.fcn4j.image.RgbImage;
 
 /**
  * OpenCV's 8-bit HSV conversions ({@code cv2.cvtColor} with {@code COLOR_BGR2HSV} / {@code COLOR_HSV2BGR},

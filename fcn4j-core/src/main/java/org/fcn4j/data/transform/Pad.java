@@ -1,9 +1,10 @@
 package org.fcn4j.data.transform;
 
+import org.fcn4j.image.LabeledImage;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
-import org.fcn4j.data.LabelMap;
-import org.fcn4j.data.RgbImage;
+import org.fcn4j.image.LabelMap;
+import org.fcn4j.image.RgbImage;
 
 /**
  * mmcv's {@code Pad}: extends image and labels at the bottom and right to {@code (padW, padH)}, or to the

@@ -1,8 +1,9 @@
 package org.fcn4j.data.transform;
 
+import org.fcn4j.image.LabeledImage;
 import java.util.random.RandomGenerator;
 import org.fcn4j.config.ConfigNode;
-import org.fcn4j.data.RgbImage;
+import org.fcn4j.image.RgbImage;
 
 /**
  * mmseg 1.x's {@code PhotoMetricDistortion}: random brightness, then contrast either first or last,

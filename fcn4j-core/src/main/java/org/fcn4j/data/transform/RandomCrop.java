@@ -1,8 +1,9 @@
 package org.fcn4j.data.transform;
 
+import org.fcn4j.image.LabeledImage;
 import java.util.random.RandomGenerator;
-import org.fcn4j.data.LabelMap;
-import org.fcn4j.data.RgbImage;
+import org.fcn4j.image.LabelMap;
+import org.fcn4j.image.RgbImage;
 
 /**
  * mmseg's {@code RandomCrop}: a random window of {@code cropH x cropW} (smaller where the image is). With

@@ -1,5 +1,6 @@
 package org.fcn4j.data.transform;
 
+import org.fcn4j.image.LabeledImage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;

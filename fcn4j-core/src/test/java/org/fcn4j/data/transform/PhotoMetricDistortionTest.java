@@ -1,5 +1,6 @@
 package org.fcn4j.data.transform;
 
+import org.fcn4j.image.LabeledImage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -22,8 +23,8 @@ import java.util.stream.Stream;
 import org.fcn4j.Fixtures;
 import org.fcn4j.config.ConfigException;
 import org.fcn4j.config.ConfigNode;
-import org.fcn4j.data.LabelMap;
-import org.fcn4j.data.RgbImage;
+import org.fcn4j.image.LabelMap;
+import org.fcn4j.image.RgbImage;
 import org.fcn4j.io.Safetensors;
 import org.fcn4j.nn.Torch;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,5 +1,6 @@
 package org.fcn4j.data.transform;
 
+import org.fcn4j.image.LabeledImage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,8 +10,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.fcn4j.config.ConfigException;
 import org.fcn4j.config.ConfigNode;
-import org.fcn4j.data.LabelMap;
-import org.fcn4j.data.RgbImage;
+import org.fcn4j.image.LabelMap;
+import org.fcn4j.image.RgbImage;
 import org.junit.jupiter.api.Test;
 
 /** The geometric training transforms against mmseg/mmcv semantics. */

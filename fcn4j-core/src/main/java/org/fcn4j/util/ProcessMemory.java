@@ -1,4 +1,4 @@
-package org.fcn4j.train;
+package org.fcn4j.util;
 
 import java.io.IOException;
 import java.nio.file.Files;

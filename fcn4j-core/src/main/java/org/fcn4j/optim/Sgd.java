@@ -1,4 +1,4 @@
-package org.fcn4j.train;
+package org.fcn4j.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

@@ -1,6 +1,7 @@
-package org.fcn4j.train;
+package org.fcn4j.experiment;
 
-import org.fcn4j.config.Config;
+import org.fcn4j.optim.LrSchedule;
+import org.fcn4j.experiment.Config;
 import org.fcn4j.config.ConfigException;
 import org.fcn4j.config.ConfigNode;
 import org.fcn4j.data.SegDataset;

@@ -1,4 +1,4 @@
-package org.fcn4j.io;
+package org.fcn4j.model;
 
 import ai.djl.ndarray.NDArray;
 import java.util.LinkedHashMap;
@@ -29,6 +29,11 @@ public final class KeyMap {
             resnet |= key.startsWith("stem.") || key.startsWith("conv1.") || key.startsWith("layer1.");
         }
         return resnet ? Layout.BACKBONE : Layout.MMSEG;
+    }
+
+    /** The state dict in MMSegmentation's keys, whatever its layout. */
+    public static Map<String, NDArray> toMmseg(Map<String, NDArray> state) {
+        return toMmseg(state, detect(state));
     }
 
     /** The state dict in MMSegmentation's keys; an ImageNet classifier ({@code fc.*}) is dropped. */

@@ -1,8 +1,11 @@
-package org.fcn4j.config;
+package org.fcn4j.experiment;
 
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.fcn4j.config.ConfigException;
+import org.fcn4j.config.ConfigLoader;
+import org.fcn4j.config.ConfigNode;
 import org.fcn4j.model.ModelSpec;
 
 /**

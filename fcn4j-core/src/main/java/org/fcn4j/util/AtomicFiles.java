@@ -1,4 +1,4 @@
-package org.fcn4j.io;
+package org.fcn4j.util;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -34,7 +34,7 @@ public final class AtomicFiles {
             }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new CheckpointException(file + ": cannot write: " + e.getMessage(), e);
+            throw new FileWriteException(file + ": cannot write: " + e.getMessage(), e);
         } finally {
             if (tmp != null) {
                 try {

@@ -1,4 +1,4 @@
-package org.fcn4j.data;
+package org.fcn4j.image;
 
 /** An 8-bit RGB image, row-major HWC bytes (as mmcv holds images, but in RGB order). */
 public record RgbImage(int height, int width, byte[] pixels) {

@@ -1,5 +1,6 @@
-package org.fcn4j.train;
+package org.fcn4j.optim;
 
+import org.fcn4j.optim.LrSchedule;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;

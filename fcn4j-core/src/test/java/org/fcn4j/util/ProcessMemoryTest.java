@@ -1,5 +1,6 @@
-package org.fcn4j.train;
+package org.fcn4j.util;
 
+import org.fcn4j.util.ProcessMemory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;

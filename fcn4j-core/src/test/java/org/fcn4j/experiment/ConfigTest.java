@@ -1,4 +1,4 @@
-package org.fcn4j.config;
+package org.fcn4j.experiment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,6 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.fcn4j.config.ConfigException;
+import org.fcn4j.config.ConfigLoader;
+import org.fcn4j.experiment.Config;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

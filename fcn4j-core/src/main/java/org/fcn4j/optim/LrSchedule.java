@@ -1,4 +1,4 @@
-package org.fcn4j.train;
+package org.fcn4j.optim;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,7 +22,7 @@ public final class LrSchedule {
     static final long INF = 1_000_000_000L;
 
     /** One scheduler: its range and its chainable update at its own step count. */
-    interface Scheduler {
+    public interface Scheduler {
         long begin();
 
         long end();
@@ -31,7 +31,7 @@ public final class LrSchedule {
     }
 
     /** {@code PolyLR}: (lr - eta_min) * (1 - 1 / (T - t + 1))^power + eta_min with T = end - begin - 1. */
-    record Poly(long begin, long end, double etaMin, double power) implements Scheduler {
+    public record Poly(long begin, long end, double etaMin, double power) implements Scheduler {
         @Override
         public double next(double lr, long t) {
             long total = end - begin - 1;
@@ -40,7 +40,7 @@ public final class LrSchedule {
     }
 
     /** {@code LinearLR}: start_factor at the first step, then linearly to end_factor over T = end - begin - 1. */
-    record Linear(long begin, long end, double startFactor, double endFactor) implements Scheduler {
+    public record Linear(long begin, long end, double startFactor, double endFactor) implements Scheduler {
         @Override
         public double next(double lr, long t) {
             long total = end - begin - 1;
@@ -49,7 +49,7 @@ public final class LrSchedule {
         }
     }
 
-    LrSchedule(double baseLr, List<Scheduler> schedulers) {
+    public LrSchedule(double baseLr, List<Scheduler> schedulers) {
         this.baseLr = baseLr;
         this.schedulers = List.copyOf(schedulers);
         this.lastSteps = new long[schedulers.size()];

@@ -1,4 +1,4 @@
-package org.fcn4j.data;
+package org.fcn4j.model;
 
 /**
  * A training batch ready for the model: normalised images (N, 3, H, W) and labels (N, H, W), padded to

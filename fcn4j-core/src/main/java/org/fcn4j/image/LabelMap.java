@@ -1,4 +1,4 @@
-package org.fcn4j.data;
+package org.fcn4j.image;
 
 /** A label map (class index per pixel, row-major; 255 = ignore). */
 public record LabelMap(int height, int width, int[] labels) {

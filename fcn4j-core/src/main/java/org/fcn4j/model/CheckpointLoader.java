@@ -1,0 +1,29 @@
+package org.fcn4j.model;
+
+import java.util.function.Consumer;
+import org.fcn4j.io.Checkpoint;
+import org.fcn4j.nn.LoadReport;
+import org.fcn4j.nn.Module;
+
+/** Loads a checkpoint of any layout fcn4j reads into a model (mmengine's {@code load_checkpoint}). */
+public final class CheckpointLoader {
+    private CheckpointLoader() {}
+
+    /**
+     * Loads a checkpoint into a model the way fine-tuning needs: keys mapped from the file's layout,
+     * matching tensors copied; a classifier ({@code conv_seg}) of another class count keeps its fresh
+     * initialisation, with a warning, instead of failing. Returns mmengine's report of what did not match.
+     */
+    public static LoadReport loadInto(Module model, Checkpoint checkpoint, Consumer<String> warn) {
+        LoadReport report = model.loadStateDict(KeyMap.toMmseg(checkpoint.stateDict()));
+        for (String key : report.shapeMismatch()) {
+            if (key.contains("conv_seg.")) {
+                warn.accept("re-initialising " + key + ": the checkpoint has another number of classes");
+            }
+        }
+        if (!report.clean()) {
+            warn.accept(report.toString());
+        }
+        return report;
+    }
+}
