@@ -4,7 +4,6 @@ import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.fcn4j.experiment.Config;
-import org.fcn4j.infer.Inference;
 import org.fcn4j.model.EncoderDecoder;
 import org.fcn4j.nn.TensorFormat;
 import org.fcn4j.nn.Torch;
@@ -42,9 +41,9 @@ public class SlideMemory {
                 model.freezeForInference(new TensorFormat(false, true));
             }
             for (int round = 1; round <= 3; round++) {
-                measure(m, "window 512x1024, whole", new Shape(1, 3, 512, 1024), x -> model.predictLogits(x));
+                measure(m, "window 512x1024, whole", new Shape(1, 3, 512, 1024), x -> model.encodeDecode(x));
                 measure(m, "1024x2048, slide (9 windows)", new Shape(1, 3, 1024, 2048),
-                        x -> Inference.slide(model, x, new int[] {512, 1024}, new int[] {341, 683}));
+                        x -> model.slideInference(x, new int[] {512, 1024}, new int[] {341, 683}));
             }
         }
     }

@@ -30,15 +30,15 @@ class LayeringTest {
                 .layer("config").definedBy("org.fcn4j.config..")
                 .layer("util").definedBy("org.fcn4j.util..")
                 .layer("image").definedBy("org.fcn4j.image..")
-                // file formats, datasets and transforms, optimisers
+                // file formats, datasets and transforms, optimisers, metrics
                 .layer("io").definedBy("org.fcn4j.io..")
                 .layer("viz").definedBy("org.fcn4j.viz..")
                 .layer("data").definedBy("org.fcn4j.data..")
                 .layer("optim").definedBy("org.fcn4j.optim..")
+                .layer("eval").definedBy("org.fcn4j.eval..")
                 .layer("model").definedBy("org.fcn4j.model..")
                 .layer("experiment").definedBy("org.fcn4j.experiment..")
                 .layer("infer").definedBy("org.fcn4j.infer..")
-                .layer("eval").definedBy("org.fcn4j.eval..")
                 .layer("train").definedBy("org.fcn4j.train..")
                 .layer("apps").definedBy("org.fcn4j.bench..", "org.fcn4j.demo..")
                 .whereLayer("nn").mayNotAccessAnyLayer()
@@ -50,10 +50,10 @@ class LayeringTest {
                 .whereLayer("data").mayOnlyAccessLayers("config", "image", "util")
                 .whereLayer("optim").mayOnlyAccessLayers("config", "nn")
                 .whereLayer("model").mayOnlyAccessLayers("nn", "config", "util", "image", "io")
-                .whereLayer("experiment").mayOnlyAccessLayers("config", "data", "model", "optim")
-                .whereLayer("infer").mayOnlyAccessLayers("nn", "config", "util", "image", "io", "data", "model",
+                .whereLayer("eval").mayOnlyAccessLayers("config", "util")
+                .whereLayer("experiment").mayOnlyAccessLayers("config", "data", "eval", "model", "optim")
+                .whereLayer("infer").mayOnlyAccessLayers("nn", "config", "util", "image", "io", "data", "eval", "model",
                         "experiment")
-                .whereLayer("eval").mayOnlyAccessLayers("util", "image", "data", "model", "infer")
                 .whereLayer("train").mayOnlyAccessLayers("nn", "config", "util", "image", "io", "data", "optim",
                         "model", "experiment", "infer", "eval")
                 .whereLayer("apps").mayOnlyAccessLayers("nn", "util", "image", "viz", "data", "optim", "model",

@@ -12,7 +12,7 @@ import org.fcn4j.bench.Benchmark;
 import org.fcn4j.bench.Stats;
 import org.fcn4j.experiment.Config;
 import org.fcn4j.util.AtomicFiles;
-import org.fcn4j.infer.SlideWindows;
+import org.fcn4j.model.SlideWindows;
 import org.fcn4j.model.EncoderDecoder;
 import org.fcn4j.model.TestConfig;
 import org.fcn4j.nn.TensorFormat;

@@ -9,7 +9,7 @@ import org.fcn4j.experiment.Config;
 import org.fcn4j.config.ConfigNode;
 import org.fcn4j.data.SegDataset;
 import org.fcn4j.demo.SyntheticScenes;
-import org.fcn4j.eval.Evaluation;
+import org.fcn4j.infer.Evaluation;
 import org.fcn4j.eval.IoUMetric;
 import org.fcn4j.eval.MetricsJson;
 import org.fcn4j.infer.Segmenter;
@@ -57,8 +57,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         options.addAll(cfgOptions);
         Config cfg = Config.load(PRESET, options);
-        TrainSettings settings = TrainSettings.parse(cfg);
-        Trainer.Result trained = TrainRun.train(cfg, settings, workDir, null);
+        Trainer.Result trained = TrainRun.train(cfg, workDir, null);
         if (trained.interrupted()) {
             return 130;
         }
@@ -66,15 +65,15 @@ final class DemoCommand implements Callable<Integer> {
 
         Path predictions = Files.createDirectories(workDir.resolve("predictions"));
         Path overlays = Files.createDirectories(workDir.resolve("overlays"));
-        SegDataset val = SegDataset.parse(new ConfigNode("", cfg.tree()).requireDict("test_dataloader").requireDict("dataset"), true);
+        SegDataset val = cfg.testData().load(true);
         IoUMetric.Result r;
         List<String> classes;
         try (Segmenter segmenter = Segmenter.load(cfg, trained.checkpoint(), w -> System.err.println("warning: " + w))) {
             classes = segmenter.meta().classes();
-            r = Evaluation.run(segmenter, val, false, new PredictionFiles(predictions, overlays, segmenter.meta().palette()));
+            r = Evaluation.run(segmenter, val, cfg.testEvaluator(), false, new PredictionFiles(predictions, overlays, segmenter.meta().palette()));
         }
         System.out.print(r.table(classes));
-        MetricsJson.write(workDir.resolve("metrics.json"), r, classes);
+        MetricsJson.write(workDir.resolve("metrics.json"), r, classes, cfg.testEvaluator());
         TrainingCurve.write(workDir.resolve("log.jsonl"), workDir.resolve("training_curve.png"));
         double total = (System.nanoTime() - start) / 1e9;
         System.out.printf("%nmIoU %.2f on %d held-out scenes (trained %d iterations in %.0f s, %.0f s in all)%n",

@@ -4,8 +4,9 @@ import org.fcn4j.config.ConfigException;
 import org.fcn4j.data.DataException;
 import org.fcn4j.io.CheckpointException;
 import org.fcn4j.train.TrainingException;
-import picocli.CommandLine;
+import org.fcn4j.util.FileWriteException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** {@code fcn4j}: the command-line entry point. */
 @Command(
@@ -26,6 +27,7 @@ public final class Main {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof ConfigException || e instanceof CheckpointException || e instanceof DataException
+                    || e instanceof FileWriteException
                     || e instanceof TrainingException || e instanceof UserError) {
                 cmd.getErr().println("error: " + e.getMessage());
                 return 2;

@@ -7,11 +7,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.fcn4j.config.InvalidParameter;
 import org.fcn4j.data.DatasetMeta;
 import org.fcn4j.data.Images;
-import org.fcn4j.image.LabelMap;
+import org.fcn4j.data.SegDataset;
+import org.fcn4j.eval.EvaluatorSpec;
 import org.fcn4j.eval.IoUMetric;
 import org.fcn4j.eval.MetricsJson;
+import org.fcn4j.image.LabelMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -41,6 +44,10 @@ final class MetricsCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the metrics as JSON.")
     Path json;
 
+    @Option(names = "--iou-metrics", arity = "1..*", defaultValue = "mIoU", paramLabel = "M",
+            description = "IoUMetric's iou_metrics: mIoU, mDice, mFscore (default: ${DEFAULT-VALUE}).")
+    List<String> iouMetrics;
+
     @Override
     public Integer call() throws IOException {
         if (numClasses < 1) {
@@ -58,7 +65,13 @@ final class MetricsCommand implements Callable<Integer> {
         if (gts.isEmpty()) {
             throw new UserError("--gt: no .png label maps in " + gt);
         }
-        IoUMetric metric = new IoUMetric(numClasses, ignoreIndex);
+        EvaluatorSpec evaluator;
+        try {
+            evaluator = new EvaluatorSpec(iouMetrics, ignoreIndex);
+        } catch (InvalidParameter e) {
+            throw new UserError("--" + e.key().replace('_', '-') + ": " + e.problem());
+        }
+        IoUMetric metric = evaluator.newMetric(numClasses);
         for (Path g : gts) {
             Path p = pred.resolve(g.getFileName());
             if (!Files.exists(p)) {
@@ -70,7 +83,7 @@ final class MetricsCommand implements Callable<Integer> {
                 throw new UserError(p + " is " + guess.width() + "x" + guess.height() + " but " + g + " is "
                         + truth.width() + "x" + truth.height());
             }
-            int[] labels = reduceZeroLabel ? reduceZero(truth.labels(), ignoreIndex) : truth.labels();
+            int[] labels = (reduceZeroLabel ? SegDataset.reduceZeroLabel(truth) : truth).labels();
             try {
                 metric.add(guess.labels(), labels);
             } catch (IllegalArgumentException e) {
@@ -80,18 +93,8 @@ final class MetricsCommand implements Callable<Integer> {
         IoUMetric.Result r = metric.result();
         System.out.print(r.table(classes));
         if (json != null) {
-            MetricsJson.write(json, r, classes);
+            MetricsJson.write(json, r, classes, evaluator);
         }
         return 0;
-    }
-
-    /** mmseg's reduce_zero_label: 0 -> ignore, v -> v - 1 (255 stays 255). */
-    static int[] reduceZero(int[] labels, int ignore) {
-        int[] out = new int[labels.length];
-        for (int i = 0; i < labels.length; i++) {
-            int v = labels[i];
-            out[i] = v == 0 ? ignore : v == ignore ? ignore : v - 1;
-        }
-        return out;
     }
 }

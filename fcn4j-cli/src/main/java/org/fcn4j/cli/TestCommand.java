@@ -6,7 +6,7 @@ import java.util.concurrent.Callable;
 import org.fcn4j.experiment.Config;
 import org.fcn4j.config.ConfigNode;
 import org.fcn4j.data.SegDataset;
-import org.fcn4j.eval.Evaluation;
+import org.fcn4j.infer.Evaluation;
 import org.fcn4j.eval.IoUMetric;
 import org.fcn4j.eval.MetricsJson;
 import org.fcn4j.infer.Segmenter;
@@ -37,11 +37,7 @@ final class TestCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Config cfg = model.load();
-        ConfigNode loader = cfg.section("test_dataloader");
-        if (loader == null) {
-            throw new UserError(model.config + ": the config has no test_dataloader");
-        }
-        SegDataset data = SegDataset.parse(loader.requireDict("dataset"), true);
+        SegDataset data = cfg.testData().load(true);
         Path dir = workDir != null ? workDir : ModelArgs.defaultWorkDir(model.config);
         for (Path d : new Path[] {dir, out, showDir}) {
             if (d != null) {
@@ -51,14 +47,14 @@ final class TestCommand implements Callable<Integer> {
         try (Segmenter segmenter = model.open(cfg)) {
             Progress progress = new Progress("test", data.samples().size());
             PredictionFiles files = new PredictionFiles(out, showDir, segmenter.meta().palette());
-            IoUMetric.Result r = Evaluation.run(segmenter, data, tta, (sample, image, s) -> {
+            IoUMetric.Result r = Evaluation.run(segmenter, data, cfg.testEvaluator(), tta, (sample, image, s) -> {
                 files.visit(sample, image, s);
                 progress.step();
             });
             progress.done();
             System.out.print(r.table(segmenter.meta().classes()));
             Path json = dir.resolve("metrics.json");
-            MetricsJson.write(json, r, segmenter.meta().classes());
+            MetricsJson.write(json, r, segmenter.meta().classes(), cfg.testEvaluator());
             System.out.println("metrics written to " + json);
         }
         return 0;

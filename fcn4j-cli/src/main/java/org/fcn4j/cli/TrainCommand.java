@@ -36,7 +36,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Config cfg = overrides.load(config);
-        TrainSettings settings = TrainSettings.parse(cfg);
+        TrainSettings settings = cfg.train();
         Object configured = cfg.tree().get("work_dir");
         Path dir = workDir != null ? workDir : configured != null ? Path.of(configured.toString()) : ModelArgs.defaultWorkDir(config);
         Path from = null;
@@ -49,7 +49,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw new UserError("--resume: no such checkpoint " + from);
             }
         }
-        Trainer.Result r = TrainRun.train(cfg, settings, dir, from);
+        Trainer.Result r = TrainRun.train(cfg, dir, from);
         System.out.println("Trained " + r.iterations() + " iterations; newest checkpoint " + r.checkpoint());
         return 0;
     }

@@ -26,9 +26,9 @@ final class TrainRun implements Trainer.Listener {
     }
 
     /** Trains {@code config} into {@code workDir}, resuming from {@code resumeFrom} unless it is null. */
-    static Trainer.Result train(Config config, TrainSettings settings, Path workDir, Path resumeFrom) throws Exception {
-        TrainRun display = new TrainRun(settings.maxIters());
-        Trainer trainer = new Trainer(config, settings, workDir, display, w -> System.err.println("warning: " + w));
+    static Trainer.Result train(Config config, Path workDir, Path resumeFrom) throws Exception {
+        TrainRun display = new TrainRun(config.train().maxIters());
+        Trainer trainer = new Trainer(config, workDir, display, w -> System.err.println("warning: " + w));
         CountDownLatch finished = new CountDownLatch(1);
         Thread onSigint = new Thread(() -> {
             trainer.requestStop();

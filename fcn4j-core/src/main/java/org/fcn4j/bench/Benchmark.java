@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Set;
 import java.util.function.Supplier;
-import org.fcn4j.infer.Inference;
 import org.fcn4j.model.EncoderDecoder;
 import org.fcn4j.nn.MacCounter;
 import org.fcn4j.nn.Torch;
@@ -68,7 +67,7 @@ public final class Benchmark {
         try (NDManager m = owner.newSubManager()) {
             model.eval();
             NDArray x = m.randomNormal(input);
-            Timed forward = time(s, () -> () -> Inference.logits(model, x, model.spec().testCfg()).close());
+            Timed forward = time(s, () -> () -> model.inference(x, model.spec().testCfg()).close());
             double forwardPeak = ProcessMemory.peakResidentMb();
             if (s.forwardOnly()) {
                 return new Result(forward.stats, forward.macs, forwardPeak, null, 0, forwardPeak);

@@ -9,7 +9,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.snakeyaml.engine.v2.api.Dump;
+import org.snakeyaml.engine.v2.api.DumpSettings;
 import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.common.FlowStyle;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
@@ -34,6 +37,13 @@ public final class ConfigLoader {
             applyOption(cfg, option);
         }
         return cfg;
+    }
+
+    /** A resolved tree as block-style YAML that {@link #load} reads back to the same tree. */
+    public static String dump(Map<String, Object> tree) {
+        DumpSettings settings = DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK).setIndent(2)
+                .setWidth(120).build();
+        return new Dump(settings).dumpToString(tree);
     }
 
     public static boolean isPreset(String name) {

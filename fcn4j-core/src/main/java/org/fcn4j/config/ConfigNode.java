@@ -64,6 +64,30 @@ public final class ConfigNode {
         return new ConfigException(pathOf(key) + ": " + problem);
     }
 
+    /** A component's rejected argument, under this node's path. */
+    public ConfigException error(InvalidParameter e) {
+        return error(e.key(), e.problem());
+    }
+
+    /** A list of strings, or {@code def} when absent. */
+    public List<String> strings(String key, List<String> def) {
+        Object v = raw(key);
+        if (v == null) {
+            return def;
+        }
+        if (!(v instanceof List)) {
+            throw wrongType(key, "a list of strings", v);
+        }
+        List<String> out = new ArrayList<>();
+        for (Object o : (List<?>) v) {
+            if (!(o instanceof String)) {
+                throw wrongType(key, "a list of strings", v);
+            }
+            out.add((String) o);
+        }
+        return out;
+    }
+
     private ConfigException wrongType(String key, String expected, Object v) {
         return error(key, "expected " + expected + " but got " + describe(v));
     }

@@ -74,16 +74,27 @@ public final class IoUMetric {
     public synchronized Result result() {
         double[] iou = new double[numClasses];
         double[] acc = new double[numClasses];
+        double[] dice = new double[numClasses];
+        double[] precision = new double[numClasses];
         long totalI = 0;
         long totalL = 0;
+        double weightedIoU = 0;
         for (int c = 0; c < numClasses; c++) {
             long union = predArea[c] + labelArea[c] - intersect[c];
             iou[c] = union == 0 ? Double.NaN : (double) intersect[c] / union;
             acc[c] = labelArea[c] == 0 ? Double.NaN : (double) intersect[c] / labelArea[c];
+            long areas = predArea[c] + labelArea[c];
+            dice[c] = areas == 0 ? Double.NaN : 2.0 * intersect[c] / areas;
+            precision[c] = predArea[c] == 0 ? Double.NaN : (double) intersect[c] / predArea[c];
             totalI += intersect[c];
             totalL += labelArea[c];
+            if (labelArea[c] > 0) {
+                weightedIoU += labelArea[c] * iou[c];
+            }
         }
-        return new Result(totalL == 0 ? Double.NaN : (double) totalI / totalL, nanMean(iou), nanMean(acc), iou, acc);
+        double fwIoU = totalL == 0 ? Double.NaN : weightedIoU / totalL;
+        return new Result(totalL == 0 ? Double.NaN : (double) totalI / totalL, nanMean(iou), nanMean(acc), fwIoU, iou,
+                acc, dice, precision);
     }
 
     private static double nanMean(double[] v) {
@@ -98,8 +109,40 @@ public final class IoUMetric {
         return n == 0 ? Double.NaN : sum / n;
     }
 
-    /** aAcc, mIoU, mAcc and per-class IoU / Acc as fractions; NaN where undefined. */
-    public record Result(double aAcc, double mIoU, double mAcc, double[] iou, double[] acc) {
+    /**
+     * The metrics as fractions, NaN where undefined: MMSegmentation's aAcc, mIoU, mAcc and per-class IoU,
+     * Acc (= recall), Dice and precision, and the FCN paper's frequency-weighted IU (per-class IoU weighted
+     * by the class's share of the labelled pixels).
+     */
+    public record Result(double aAcc, double mIoU, double mAcc, double fwIoU, double[] iou, double[] acc,
+            double[] dice, double[] precision) {
+        /** MMSegmentation's f-score with beta 1 per class: 2 P R / (P + R), NaN where P or R is. */
+        public double[] fscore() {
+            double[] f = new double[iou.length];
+            for (int c = 0; c < f.length; c++) {
+                double p = precision[c];
+                double r = acc[c];
+                f[c] = Double.isNaN(p) || Double.isNaN(r) ? Double.NaN : p + r == 0 ? 0 : 2 * p * r / (p + r);
+            }
+            return f;
+        }
+
+        public double mDice() {
+            return nanMean(dice);
+        }
+
+        public double mFscore() {
+            return nanMean(fscore());
+        }
+
+        public double mPrecision() {
+            return nanMean(precision);
+        }
+
+        public double mRecall() {
+            return nanMean(acc);
+        }
+
         /** x100 rounded to 2 decimals, as MMSegmentation prints it; NaN stays NaN. */
         public static double percent(double fraction) {
             return Double.isNaN(fraction) ? Double.NaN : Math.round(fraction * 10000.0) / 100.0;
@@ -117,7 +160,8 @@ public final class IoUMetric {
                         fmt(iou[c]), fmt(acc[c])));
             }
             sb.append(rule);
-            sb.append(String.format("aAcc: %s  mIoU: %s  mAcc: %s%n", fmt(aAcc), fmt(mIoU), fmt(mAcc)));
+            sb.append(String.format("aAcc: %s  mIoU: %s  mAcc: %s  fwIoU: %s%n", fmt(aAcc), fmt(mIoU), fmt(mAcc),
+                    fmt(fwIoU)));
             return sb.toString();
         }
 

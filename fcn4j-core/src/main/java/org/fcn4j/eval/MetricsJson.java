@@ -18,25 +18,50 @@ public final class MetricsJson {
 
     private MetricsJson() {}
 
-    public static ObjectNode of(IoUMetric.Result r, List<String> classes) {
+    /**
+     * {@code fcn4j test}'s metrics.json: aAcc, mIoU, mAcc, the paper's fwIoU, the class names and per-class IoU
+     * and Acc; with mDice / mFscore in the evaluator's {@code iou_metrics} also mDice and per-class Dice, or
+     * mFscore, mPrecision, mRecall and per-class Fscore, Precision, Recall (MMSegmentation's names).
+     */
+    public static ObjectNode of(IoUMetric.Result r, List<String> classes, EvaluatorSpec evaluator) {
         ObjectNode root = JSON.createObjectNode();
         put(root, "aAcc", r.aAcc());
         put(root, "mIoU", r.mIoU());
         put(root, "mAcc", r.mAcc());
+        put(root, "fwIoU", r.fwIoU());
+        if (evaluator.wants("mDice")) {
+            put(root, "mDice", r.mDice());
+        }
+        if (evaluator.wants("mFscore")) {
+            put(root, "mFscore", r.mFscore());
+            put(root, "mPrecision", r.mPrecision());
+            put(root, "mRecall", r.mRecall());
+        }
         ArrayNode names = root.putArray("classes");
         classes.forEach(names::add);
-        ArrayNode iou = root.putArray("IoU");
-        ArrayNode acc = root.putArray("Acc");
-        for (int c = 0; c < r.iou().length; c++) {
-            add(iou, r.iou()[c]);
-            add(acc, r.acc()[c]);
+        perClass(root, "IoU", r.iou());
+        perClass(root, "Acc", r.acc());
+        if (evaluator.wants("mDice")) {
+            perClass(root, "Dice", r.dice());
+        }
+        if (evaluator.wants("mFscore")) {
+            perClass(root, "Fscore", r.fscore());
+            perClass(root, "Precision", r.precision());
+            perClass(root, "Recall", r.acc());
         }
         return root;
     }
 
-    public static void write(Path file, IoUMetric.Result r, List<String> classes) {
-        ObjectNode node = of(r, classes);
+    public static void write(Path file, IoUMetric.Result r, List<String> classes, EvaluatorSpec evaluator) {
+        ObjectNode node = of(r, classes, evaluator);
         AtomicFiles.write(file, out -> JSON.writeValue(new NonClosing(out), node));
+    }
+
+    private static void perClass(ObjectNode root, String key, double[] values) {
+        ArrayNode a = root.putArray(key);
+        for (double v : values) {
+            add(a, v);
+        }
     }
 
     private static void put(ObjectNode n, String key, double fraction) {

@@ -1,10 +1,9 @@
 package org.fcn4j.experiment;
 
 import org.fcn4j.optim.LrSchedule;
-import org.fcn4j.experiment.Config;
 import org.fcn4j.config.ConfigException;
 import org.fcn4j.config.ConfigNode;
-import org.fcn4j.data.SegDataset;
+import org.fcn4j.data.DatasetSpec;
 import org.fcn4j.data.TestPipeline;
 import org.fcn4j.data.transform.TrainPipeline;
 
@@ -15,15 +14,15 @@ import org.fcn4j.data.transform.TrainPipeline;
  *
  * @param valInterval iterations between validations (0: no validation data, never)
  * @param maxNorm {@code clip_grad.max_norm}, or 0 without clipping
+ * @param trainData the training set, listed when training starts
  * @param valData the validation set with its test pipeline, or null
  */
 public record TrainSettings(long maxIters, long valInterval, long logInterval, long checkpointInterval, double lr,
         double momentum, double weightDecay, double maxNorm, LrSchedule schedule, long seed, String loadFrom,
-        boolean resume, int batchSize, int numWorkers, boolean shuffle, SegDataset trainData, TrainPipeline pipeline,
-        SegDataset valData, TestPipeline valPipeline) {
+        boolean resume, int batchSize, int numWorkers, boolean shuffle, DatasetSpec trainData, TrainPipeline pipeline,
+        DatasetSpec valData, TestPipeline valPipeline) {
 
-    public static TrainSettings parse(Config config) {
-        ConfigNode root = new ConfigNode("", config.tree());
+    static TrainSettings parse(ConfigNode root) {
         ConfigNode loop = root.requireDict("train_cfg");
         loop.oneOf("type", "IterBasedTrainLoop", "IterBasedTrainLoop");
         long maxIters = loop.requireInt("max_iters", 1);
@@ -87,16 +86,16 @@ public record TrainSettings(long maxIters, long valInterval, long logInterval, l
         train.accept("persistent_workers", "pin_memory", "collate_fn", "drop_last");
         ConfigNode trainSet = train.requireDict("dataset");
         TrainPipeline pipeline = TrainPipeline.parse(trainSet, "pipeline");
-        SegDataset trainData = SegDataset.parse(trainSet, true);
+        DatasetSpec trainData = DatasetSpec.parse(trainSet);
         train.finish();
 
-        SegDataset valData = null;
+        DatasetSpec valData = null;
         TestPipeline valPipeline = null;
         ConfigNode val = root.dict("val_dataloader");
         if (val != null) {
             ConfigNode valSet = val.requireDict("dataset");
             valPipeline = valSet.has("pipeline") ? TestPipeline.parse(valSet, "pipeline") : TestPipeline.IDENTITY;
-            valData = SegDataset.parse(valSet, true);
+            valData = DatasetSpec.parse(valSet);
             val.accept("batch_size", "num_workers", "persistent_workers", "sampler", "pin_memory", "collate_fn");
             val.finish();
         }

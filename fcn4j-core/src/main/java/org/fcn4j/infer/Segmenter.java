@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
 import org.fcn4j.experiment.Config;
-import org.fcn4j.config.ConfigNode;
 import org.fcn4j.data.CvResize;
 import org.fcn4j.data.DatasetMeta;
 import org.fcn4j.data.Images;
@@ -51,10 +50,6 @@ public final class Segmenter implements AutoCloseable {
 
     /** Loads {@code config}'s model with the weights of {@code checkpoint}; load warnings go to {@code warn}. */
     public static Segmenter load(Config config, Path checkpoint, Consumer<String> warn) {
-        ConfigNode root = new ConfigNode("", config.tree());
-        TestPipeline pipeline = root.has("test_pipeline") ? TestPipeline.parse(root, "test_pipeline") : TestPipeline.IDENTITY;
-        TestPipeline.TtaViews tta = root.has("tta_pipeline") ? TestPipeline.parseTta(root, "tta_pipeline")
-                : TestPipeline.TtaViews.FLIP_ONLY;
         NDManager m = Torch.newManager();
         try {
             EncoderDecoder model = new EncoderDecoder(m, config.model());
@@ -65,9 +60,9 @@ public final class Segmenter implements AutoCloseable {
             int n = model.numClasses();
             DatasetMeta meta = ckpt.classes() != null && ckpt.classes().size() == n
                     ? new DatasetMeta(ckpt.classes(), ckpt.palette() != null && ckpt.palette().length == n
-                            ? ckpt.palette() : DatasetMeta.forDataset(datasetType(config), n).palette())
-                    : DatasetMeta.forDataset(datasetType(config), n);
-            return new Segmenter(m, model, pipeline, tta, meta);
+                            ? ckpt.palette() : DatasetMeta.forDataset(config.datasetType(), n).palette())
+                    : DatasetMeta.forDataset(config.datasetType(), n);
+            return new Segmenter(m, model, config.testPipeline(), config.tta(), meta);
         } catch (RuntimeException e) {
             m.close();
             throw e;
@@ -82,16 +77,6 @@ public final class Segmenter implements AutoCloseable {
         NDManager owner = model.manager();
         return new Segmenter(owner.newSubManager(), model, pipeline,
                 TestPipeline.TtaViews.FLIP_ONLY, meta);
-    }
-
-    /** {@code test_dataloader.dataset.type}, or null. */
-    static String datasetType(Config config) {
-        Object loader = config.tree().get("test_dataloader");
-        if (loader instanceof java.util.Map && ((java.util.Map<?, ?>) loader).get("dataset") instanceof java.util.Map) {
-            Object type = ((java.util.Map<?, ?>) ((java.util.Map<?, ?>) loader).get("dataset")).get("type");
-            return type == null ? null : type.toString();
-        }
-        return null;
     }
 
     /**
@@ -180,7 +165,7 @@ public final class Segmenter implements AutoCloseable {
         if (flip) {
             resized = resized.flipped();
         }
-        NDArray logits = Inference.logits(model, normalise(scope, resized, model.spec().preprocessor()), testCfg);
+        NDArray logits = model.inference(normalise(scope, resized, model.spec().preprocessor()), testCfg);
         if (flip) {
             logits = logits.flip(3);
         }
@@ -192,9 +177,9 @@ public final class Segmenter implements AutoCloseable {
         return normalise(m, pipeline.resize(image), model.spec().preprocessor());
     }
 
-    /** Logits at the input's size, whole or slide per {@code model.test_cfg}. */
-    public NDArray logits(NDArray input) {
-        return Inference.logits(model, input, model.spec().testCfg());
+    /** Logits at the input's size, whole or slide per {@code model.test_cfg} ({@code EncoderDecoder.inference}). */
+    public NDArray inference(NDArray input) {
+        return model.inference(input, model.spec().testCfg());
     }
 
     /** Logits resized (bilinear, the head's align_corners) to an original image size. */

@@ -35,7 +35,7 @@ public final class SegmenterTranslator implements NoBatchifyTranslator<Image, Ca
     /** A DJL model whose block runs the segmenter's inference on a preprocessed input. */
     public static Model model(Segmenter segmenter) {
         Model model = Model.newInstance("fcn4j", Torch.engine().getEngineName());
-        model.setBlock(new LambdaBlock(in -> new NDList(segmenter.logits(in.singletonOrThrow())), "fcn"));
+        model.setBlock(new LambdaBlock(in -> new NDList(segmenter.inference(in.singletonOrThrow())), "fcn"));
         return model;
     }
 

@@ -2,6 +2,7 @@ package org.fcn4j.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
@@ -12,8 +13,18 @@ import org.fcn4j.nn.Scope;
 import org.fcn4j.nn.TensorFormat;
 
 /**
- * MMSegmentation's {@code EncoderDecoder}: backbone, decode head and (optionally) an auxiliary head.
- * Input is a normalised (N, 3, H, W) batch; head logits come out at the backbone's output stride.
+ * MMSegmentation's {@code EncoderDecoder} ({@code mmseg/models/segmentors/encoder_decoder.py}): backbone,
+ * decode head and (optionally) an auxiliary head. Input is a normalised (N, 3, H, W) batch, as
+ * {@link SegDataPreProcessor} makes it. The stages carry MMSegmentation's names:
+ *
+ * <pre>
+ * training:   forward(x) -> extractFeat(x) -> decode_head.forward(), auxiliary_head.forward()
+ *             (head logits at the backbone's output stride; the losses are TrainStep's)
+ * inference:  inference(x, test_cfg) -> wholeInference(x) | slideInference(x, crop, stride)
+ *             wholeInference(x) -> encodeDecode(x)
+ *             slideInference(x) -> encodeDecode(window) for each window, summed into place and averaged
+ *             encodeDecode(x) -> extractFeat(x) -> decode_head.forward() -> resize to x's size
+ * </pre>
  */
 public final class EncoderDecoder extends Module {
     private final NDManager manager;
@@ -63,9 +74,14 @@ public final class EncoderDecoder extends Module {
     /** Head outputs for one batch; {@code auxiliary} is null when the model has no auxiliary head. */
     public record Outputs(NDArray decode, NDArray auxiliary) {}
 
-    /** Both heads' logits at 1/8 (the caller manages the scope; used for training). */
-    public Outputs forwardHeads(NDArray x) {
-        List<NDArray> features = backbone.forward(input(x));
+    /** The backbone's feature maps ({@code extract_feat}), in the format eval passes compute in. */
+    public List<NDArray> extractFeat(NDArray x) {
+        return backbone.forward(input(x));
+    }
+
+    /** Both heads' logits at the backbone's output stride (the caller manages the scope; used for training). */
+    public Outputs forward(NDArray x) {
+        List<NDArray> features = extractFeat(x);
         NDArray decode = output(decodeHead.forward(select(features, decodeHead.spec())));
         NDArray aux = auxiliaryHead == null ? null
                 : output(auxiliaryHead.forward(select(features, auxiliaryHead.spec())));
@@ -134,22 +150,57 @@ public final class EncoderDecoder extends Module {
         }
     }
 
-    /** Decode-head logits at 1/8, computed in their own scope (only the result stays allocated). */
-    public NDArray logits(NDArray x) {
-        return Scope.run(x, this::decodeLogits);
+    /**
+     * {@code encode_decode}: decode-head logits resized bilinearly (the head's align_corners) to the
+     * input's size, computed in their own scope (only the result stays allocated).
+     */
+    public NDArray encodeDecode(NDArray x) {
+        Shape s = x.getShape();
+        return Scope.run(x, in -> {
+            NDArray logits = output(decodeHead.forward(select(extractFeat(in), decodeHead.spec())));
+            return Functional.resizeBilinear(logits, (int) s.get(2), (int) s.get(3), spec.decodeHead().alignCorners());
+        });
     }
 
-    private NDArray decodeLogits(NDArray x) {
-        return output(decodeHead.forward(select(backbone.forward(input(x)), decodeHead.spec())));
+    /** {@code inference}: (N, C, H, W) logits at the input's size, whole or slide as {@code test_cfg} says. */
+    public NDArray inference(NDArray x, TestConfig cfg) {
+        return cfg.slide() ? slideInference(x, cfg.crop(), cfg.stride()) : wholeInference(x);
+    }
+
+    /** {@code whole_inference}: one pass over the whole input. */
+    public NDArray wholeInference(NDArray x) {
+        return encodeDecode(x);
     }
 
     /**
-     * Logits resized bilinearly (the decode head's align_corners) to the input's size, as
-     * {@code EncoderDecoder.predict} does before any rescaling to an original image.
+     * {@code slide_inference}: windows of {@code crop} (h, w) every {@code stride} (h, w), each window's
+     * logits summed into place and divided by the per-pixel window count. Each window runs in its own
+     * scope, so memory is one window's activations plus the output.
      */
-    public NDArray predictLogits(NDArray x) {
+    public NDArray slideInference(NDArray x, int[] crop, int[] stride) {
         Shape s = x.getShape();
-        return Scope.run(x, in -> Functional.resizeBilinear(decodeLogits(in),
-                (int) s.get(2), (int) s.get(3), spec.decodeHead().alignCorners()));
+        int h = (int) s.get(2);
+        int w = (int) s.get(3);
+        NDManager m = x.getManager();
+        List<SlideWindows.Window> windows = SlideWindows.of(h, w, crop, stride);
+        NDArray sum = m.zeros(new Shape(s.get(0), numClasses(), h, w));
+        for (SlideWindows.Window win : windows) {
+            NDIndex at = new NDIndex(":, :, {}:{}, {}:{}", win.y1(), win.y2(), win.x1(), win.x2());
+            Scope.run(x, in -> {
+                NDArray logits = encodeDecode(in.get(at));
+                NDArray part = sum.get(at); // a view: adding into it adds into sum, with no copy
+                part.attach(in.getManager()); // the view's handle is freed with the window's scope
+                part.addi(logits);
+                return logits;
+            }).close();
+        }
+        int[] counts = SlideWindows.counts(h, w, windows);
+        float[] count = new float[counts.length];
+        for (int i = 0; i < counts.length; i++) {
+            count[i] = counts[i];
+        }
+        try (NDArray divisor = m.create(count, new Shape(1, 1, h, w))) {
+            return sum.divi(divisor);
+        }
     }
 }

@@ -38,7 +38,7 @@ public final class TrainStep {
             labels.attach(scope);
             Map<String, Double> values = new LinkedHashMap<>();
             try (GradientCollector gc = Torch.gradientCollector()) {
-                EncoderDecoder.Outputs out = model.forwardHeads(images);
+                EncoderDecoder.Outputs out = model.forward(images);
                 NDArray total = head("decode", out.decode(), labels, model.spec().decodeHead(), values);
                 if (out.auxiliary() != null) {
                     total = total.add(head("aux", out.auxiliary(), labels, model.spec().auxiliaryHead(), values));

@@ -16,10 +16,11 @@ import java.util.Set;
 import java.util.function.Consumer;
 import org.fcn4j.data.BatchLoader;
 import org.fcn4j.data.DatasetMeta;
-import org.fcn4j.eval.Evaluation;
+import org.fcn4j.data.SegDataset;
 import org.fcn4j.eval.IoUMetric;
 import org.fcn4j.experiment.Config;
 import org.fcn4j.experiment.TrainSettings;
+import org.fcn4j.infer.Evaluation;
 import org.fcn4j.infer.Segmenter;
 import org.fcn4j.io.Checkpoint;
 import org.fcn4j.io.CheckpointException;
@@ -66,9 +67,10 @@ public final class Trainer {
     private final Consumer<String> warn;
     private volatile boolean stopRequested;
 
-    public Trainer(Config config, TrainSettings settings, Path workDir, Listener listener, Consumer<String> warn) {
+    /** A trainer for {@code config}'s training sections ({@link Config#train}). */
+    public Trainer(Config config, Path workDir, Listener listener, Consumer<String> warn) {
         this.config = config;
-        this.settings = settings;
+        this.settings = config.train();
         this.workDir = workDir;
         this.listener = listener;
         this.warn = warn;
@@ -91,6 +93,8 @@ public final class Trainer {
 
     /** Trains from scratch (or {@code load_from}), or continues from {@code resumeFrom} when it is not null. */
     public Result run(Path resumeFrom) throws IOException {
+        SegDataset trainSet = settings.trainData().load(true);
+        SegDataset valSet = settings.valData() == null ? null : settings.valData().load(true);
         Files.createDirectories(workDir);
         Torch.seed(settings.seed());
         try (NDManager root = Torch.newManager()) {
@@ -103,8 +107,7 @@ public final class Trainer {
                 CheckpointLoader.loadInto(model, ckpt, warn);
                 ckpt.stateDict().values().forEach(NDArray::close);
             }
-            DatasetMeta meta = settings.trainData().meta(model.numClasses());
-            return new Loop(model, sgd, meta, root).run(start);
+            return new Loop(model, sgd, trainSet, valSet, root).run(start);
         }
     }
 
@@ -167,16 +170,20 @@ public final class Trainer {
     private final class Loop {
         private final EncoderDecoder model;
         private final Sgd sgd;
+        private final SegDataset trainSet;
+        private final SegDataset valSet;
         private final DatasetMeta meta;
         private final NDManager root;
         private final TrainStep trainStep;
         private Path lastSaved;
         private IoUMetric.Result lastValidation;
 
-        Loop(EncoderDecoder model, Sgd sgd, DatasetMeta meta, NDManager root) {
+        Loop(EncoderDecoder model, Sgd sgd, SegDataset trainSet, SegDataset valSet, NDManager root) {
             this.model = model;
             this.sgd = sgd;
-            this.meta = meta;
+            this.trainSet = trainSet;
+            this.valSet = valSet;
+            this.meta = trainSet.meta(model.numClasses());
             this.root = root;
             this.trainStep = new TrainStep(model, sgd);
         }
@@ -187,7 +194,7 @@ public final class Trainer {
             SegDataPreProcessor preprocessor = config.model().preprocessor();
             model.train(true);
             try (TrainLog log = new TrainLog(workDir.resolve("log.jsonl"), start > 0);
-                    BatchLoader<SegDataPreProcessor.Sample> loader = new BatchLoader<>(s.trainData(), s.pipeline(), preprocessor::normalise,
+                    BatchLoader<SegDataPreProcessor.Sample> loader = new BatchLoader<>(trainSet, s.pipeline(), preprocessor::normalise,
                             model.numClasses(), s.batchSize(), s.shuffle(), s.numWorkers(), s.seed(), start * s.batchSize())) {
                 long iter = start;
                 while (iter < s.maxIters() && !stopRequested) {
@@ -274,7 +281,7 @@ public final class Trainer {
         private void validate(long iter, TrainLog log) {
             model.eval();
             try (Segmenter segmenter = Segmenter.of(model, settings.valPipeline(), meta)) {
-                lastValidation = Evaluation.run(segmenter, settings.valData(), false, (sample, image, s) -> {});
+                lastValidation = Evaluation.run(segmenter, valSet, config.valEvaluator(), false, (sample, image, s) -> {});
             } finally {
                 model.train(true);
             }

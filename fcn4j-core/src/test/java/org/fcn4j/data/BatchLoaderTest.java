@@ -1,18 +1,19 @@
 package org.fcn4j.data;
 
-import org.fcn4j.model.TrainBatch;
-import org.fcn4j.image.LabelMap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.fcn4j.config.ConfigNode;
+import org.fcn4j.data.DatasetSpec;
 import org.fcn4j.data.transform.RandomCrop;
 import org.fcn4j.data.transform.RandomFlip;
 import org.fcn4j.data.transform.TrainPipeline;
 import org.fcn4j.demo.SyntheticScenes;
+import org.fcn4j.image.LabelMap;
 import org.fcn4j.model.SegDataPreProcessor;
+import org.fcn4j.model.TrainBatch;
 import org.fcn4j.viz.Pngs;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,9 +28,9 @@ class BatchLoaderTest {
     @BeforeAll
     static void scenes() throws Exception {
         SyntheticScenes.write(root, 6, 1, 24, 5);
-        dataset = SegDataset.parse(new ConfigNode("dataset", Map.of("type", "BaseSegDataset", "data_root", root.toString(),
+        dataset = DatasetSpec.parse(new ConfigNode("dataset", Map.of("type", "BaseSegDataset", "data_root", root.toString(),
                 "img_suffix", ".png", "seg_map_suffix", ".png",
-                "data_prefix", Map.of("img_path", "images/train", "seg_map_path", "masks/train"))), true);
+                "data_prefix", Map.of("img_path", "images/train", "seg_map_path", "masks/train")))).load(true);
     }
 
     @Test

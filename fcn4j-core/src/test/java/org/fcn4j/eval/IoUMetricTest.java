@@ -92,9 +92,46 @@ class IoUMetricTest {
     void jsonHasPercentsAndNullForNaN() {
         IoUMetric m = new IoUMetric(3, 255);
         m.add(new int[] {0, 1, 1}, new int[] {0, 1, 255});
-        String json = MetricsJson.of(m.result(), List.of("a", "b", "c")).toString();
-        assertThat(json).isEqualTo("{\"aAcc\":100.0,\"mIoU\":100.0,\"mAcc\":100.0,\"classes\":[\"a\",\"b\",\"c\"],"
-                + "\"IoU\":[100.0,100.0,null],\"Acc\":[100.0,100.0,null]}");
+        String json = MetricsJson.of(m.result(), List.of("a", "b", "c"), EvaluatorSpec.DEFAULT).toString();
+        assertThat(json).isEqualTo("{\"aAcc\":100.0,\"mIoU\":100.0,\"mAcc\":100.0,\"fwIoU\":100.0,"
+                + "\"classes\":[\"a\",\"b\",\"c\"],\"IoU\":[100.0,100.0,null],\"Acc\":[100.0,100.0,null]}");
+    }
+
+    /**
+     * The FCN paper's four metrics and MMSegmentation's Dice / F-score on a confusion matrix worked by hand
+     * (rows = label, columns = prediction): [[3, 1, 0], [1, 2, 1], [0, 0, 2]].
+     */
+    @Test
+    void paperMetricsAndDiceAndFscoreMatchAHandWorkedConfusionMatrix() {
+        int[][] cm = {{3, 1, 0}, {1, 2, 1}, {0, 0, 2}};
+        java.util.List<Integer> pred = new java.util.ArrayList<>();
+        java.util.List<Integer> label = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 3; j++) {
+                for (int k = 0; k < cm[i][j]; k++) {
+                    label.add(i);
+                    pred.add(j);
+                }
+            }
+        }
+        IoUMetric m = new IoUMetric(3, 255);
+        m.add(pred.stream().mapToInt(Integer::intValue).toArray(), label.stream().mapToInt(Integer::intValue).toArray());
+        IoUMetric.Result r = m.result();
+        // pixel accuracy 7/10; mean accuracy (3/4 + 2/4 + 2/2) / 3; IU 3/5, 2/5, 2/3; fwIU (4 * 3/5 + 4 * 2/5 + 2 * 2/3) / 10
+        assertThat(r.aAcc()).isCloseTo(0.7, within(1e-12));
+        assertThat(r.mAcc()).isCloseTo(0.75, within(1e-12));
+        assertThat(r.mIoU()).isCloseTo(5.0 / 9, within(1e-12));
+        assertThat(r.fwIoU()).isCloseTo(8.0 / 15, within(1e-12));
+        // Dice 2I / (P + L): 6/8, 4/7, 4/5; precision I / P: 3/4, 2/3, 2/3; F1 equals Dice class by class
+        assertThat(r.dice()).containsExactly(new double[] {0.75, 4.0 / 7, 0.8}, within(1e-12));
+        assertThat(r.precision()).containsExactly(new double[] {0.75, 2.0 / 3, 2.0 / 3}, within(1e-12));
+        assertThat(r.fscore()).containsExactly(new double[] {0.75, 4.0 / 7, 0.8}, within(1e-12));
+        assertThat(r.mDice()).isCloseTo((0.75 + 4.0 / 7 + 0.8) / 3, within(1e-12));
+        assertThat(r.mPrecision()).isCloseTo((0.75 + 4.0 / 3) / 3, within(1e-12));
+        String json = MetricsJson.of(r, List.of("a", "b", "c"), new EvaluatorSpec(List.of("mIoU", "mDice", "mFscore"), 255))
+                .toString();
+        assertThat(json).contains("\"fwIoU\":53.33", "\"mDice\":70.71", "\"mFscore\":70.71", "\"mPrecision\":69.44",
+                "\"mRecall\":75.0", "\"Dice\":[75.0,57.14,80.0]", "\"Precision\":[75.0,66.67,66.67]");
     }
 
     @Test

@@ -62,7 +62,7 @@ class SegmenterTest {
     @Test
     void slideLogitsMatchMmsegSlideInference() {
         EncoderDecoder model = segmenter.model();
-        NDArray logits = Inference.slide(model, fx.get("slide.input"), new int[] {48, 64}, new int[] {32, 40});
+        NDArray logits = model.slideInference(fx.get("slide.input"), new int[] {48, 64}, new int[] {32, 40});
         assertClose("slide logits", logits, fx.get("slide.logits"), RTOL);
     }
 
@@ -95,7 +95,7 @@ class SegmenterTest {
         try (NDManager scope = m.newSubManager()) {
             NDArray input = segmenter.preprocess(scope, image);
             NDArray expected = segmenter.toOriginalSize(
-                    Inference.slide(segmenter.model(), input, small.crop(), small.stride()), 45, 70);
+                    segmenter.model().slideInference(input, small.crop(), small.stride()), 45, 70);
             assertClose("slide scores", scope.create(slid.scores(), new Shape(1, 5, 45, 70)), expected, RTOL);
             assertThat(slid.scores()).isNotEqualTo(whole.scores());
         }

@@ -62,7 +62,7 @@ class EncoderDecoderTest {
             NDArray x = m.randomNormal(new Shape(1, 3, 64, 80));
             int before = m.getManagedArrays().size();
             for (int i = 0; i < 3; i++) {
-                NDArray out = model.predictLogits(x);
+                NDArray out = model.encodeDecode(x);
                 assertThat(out.getShape()).isEqualTo(new Shape(1, 19, 64, 80));
                 out.close();
             }
@@ -77,9 +77,9 @@ class EncoderDecoderTest {
                     List.of("model.decode_head.dropout_ratio=0.5", "model.backbone.norm_eval=true")).model());
             NDArray x = m.randomNormal(new Shape(1, 3, 32, 32));
             model.eval();
-            assertThat(model.logits(x).toFloatArray()).containsExactly(model.logits(x).toFloatArray());
+            assertThat(model.forward(x).decode().toFloatArray()).containsExactly(model.forward(x).decode().toFloatArray());
             model.train(true);
-            assertThat(model.logits(x).toFloatArray()).isNotEqualTo(model.logits(x).toFloatArray());
+            assertThat(model.forward(x).decode().toFloatArray()).isNotEqualTo(model.forward(x).decode().toFloatArray());
         }
     }
 }

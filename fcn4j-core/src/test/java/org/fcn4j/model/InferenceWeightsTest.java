@@ -46,24 +46,24 @@ class InferenceWeightsTest {
             Map<String, NDArray> fx = Fixtures.tensors("parity_" + name + ".safetensors", m);
             EncoderDecoder model = load(name, m, fx);
             NDArray x = fx.get("input");
-            NDArray plain = model.predictLogits(x);
+            NDArray plain = model.encodeDecode(x);
             assertThat(model.prepareInference(new TensorFormat(false, channelsLast))).isEqualTo(batchNorms(model));
             assertThat(model.inferenceFormat().channelsLast()).isEqualTo(channelsLast);
-            NDArray folded = model.predictLogits(x);
+            NDArray folded = model.encodeDecode(x);
             assertThat(folded.getDataType()).isEqualTo(DataType.FLOAT32);
             assertThat(folded.getShape()).isEqualTo(plain.getShape());
             assertClose("folded logits", folded, plain, 1e-4);
-            assertClose("folded decode logits", model.logits(x), fx.get("eval.logits"), 1e-4);
+            assertClose("folded decode logits", model.forward(x).decode(), fx.get("eval.logits"), 1e-4);
 
             // the fold is a snapshot: changing a BN's statistics does not reach it, so BN is not run again
             model.backbone().stateDict().get("layer1.0.bn1.running_var").get().muli(4);
-            assertThat(model.predictLogits(x).toFloatArray()).containsExactly(folded.toFloatArray());
+            assertThat(model.encodeDecode(x).toFloatArray()).containsExactly(folded.toFloatArray());
             // train mode drops it: eval mode then computes the plain model again, bit for bit
             model.train(true);
             assertThat(model.inferenceFormat()).isEqualTo(TensorFormat.DEFAULT);
             model.eval();
             model.backbone().stateDict().get("layer1.0.bn1.running_var").get().divi(4);
-            assertThat(model.predictLogits(x).toFloatArray()).containsExactly(plain.toFloatArray());
+            assertThat(model.encodeDecode(x).toFloatArray()).containsExactly(plain.toFloatArray());
         }
     }
 
@@ -74,9 +74,9 @@ class InferenceWeightsTest {
             EncoderDecoder model = load("r18", m, fx);
             NDArray x = fx.get("input");
             model.prepareInference(TensorFormat.DEFAULT);
-            NDArray prepared = model.predictLogits(x);
+            NDArray prepared = model.encodeDecode(x);
             model.freezeForInference(TensorFormat.DEFAULT);
-            assertThat(model.predictLogits(x).toFloatArray()).containsExactly(prepared.toFloatArray());
+            assertThat(model.encodeDecode(x).toFloatArray()).containsExactly(prepared.toFloatArray());
             assertThatThrownBy(() -> model.backbone().stateDict().get("layer1.0.bn1.running_var").get())
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("frozen for inference");
             assertThatThrownBy(() -> model.train(true)).hasMessageContaining("load it again to train");
@@ -108,13 +108,13 @@ class InferenceWeightsTest {
             EncoderDecoder model = load(name, m, fx);
             NDArray x = naturalLooking(m, 97, 131);
             NDArray noise = fx.get("input");
-            NDArray plain = model.predictLogits(x);
-            NDArray plainNoise = model.predictLogits(noise);
+            NDArray plain = model.encodeDecode(x);
+            NDArray plainNoise = model.encodeDecode(noise);
             model.prepareInference(new TensorFormat(true, channelsLast));
-            NDArray logits = model.predictLogits(x);
+            NDArray logits = model.encodeDecode(x);
             assertThat(logits.getDataType()).isEqualTo(DataType.FLOAT32);
             float agree = logits.argMax(1).eq(plain.argMax(1)).toType(DataType.FLOAT32, false).mean().getFloat();
-            float agreeNoise = model.predictLogits(noise).argMax(1).eq(plainNoise.argMax(1))
+            float agreeNoise = model.encodeDecode(noise).argMax(1).eq(plainNoise.argMax(1))
                     .toType(DataType.FLOAT32, false).mean().getFloat();
             double err = Close.maxRelativeError(logits, plain);
             System.out.println(name + " " + model.inferenceFormat() + ": argmax agreement " + agree + " (white-noise input " + agreeNoise

@@ -46,11 +46,11 @@ class ModelParityTest {
             EncoderDecoder model = load(name, m, fx);
             model.eval();
             NDArray x = fx.get("input");
-            EncoderDecoder.Outputs out = model.forwardHeads(x);
+            EncoderDecoder.Outputs out = model.forward(x);
             assertClose("decode logits", out.decode(), fx.get("eval.logits"), RTOL);
             assertClose("aux logits", out.auxiliary(), fx.get("eval.aux"), RTOL);
-            assertClose("logits at input size", model.predictLogits(x), fx.get("eval.pred"), RTOL);
-            assertThat(model.logits(x).getShape()).isEqualTo(fx.get("eval.logits").getShape());
+            assertClose("logits at input size", model.encodeDecode(x), fx.get("eval.pred"), RTOL);
+            assertThat(model.forward(x).decode().getShape()).isEqualTo(fx.get("eval.logits").getShape());
         }
     }
 
@@ -63,7 +63,7 @@ class ModelParityTest {
             model.train(true);
             NDArray label = fx.get("label");
             try (GradientCollector gc = Torch.gradientCollector()) {
-                EncoderDecoder.Outputs out = model.forwardHeads(fx.get("input"));
+                EncoderDecoder.Outputs out = model.forward(fx.get("input"));
                 CrossEntropyLoss.HeadLoss decode = CrossEntropyLoss.of(out.decode(), label, model.spec().decodeHead());
                 CrossEntropyLoss.HeadLoss aux = CrossEntropyLoss.of(out.auxiliary(), label, model.spec().auxiliaryHead());
                 assertClose("loss_decode", decode.loss(), fx.get("train.loss_decode"), RTOL);

@@ -45,7 +45,7 @@ class TrainerTest {
     }
 
     private static Trainer.Result train(Config cfg, Path dir, Path resume) throws Exception {
-        return new Trainer(cfg, TrainSettings.parse(cfg), dir, new Trainer.Listener() {}, w -> {}).run(resume);
+        return new Trainer(cfg, dir, new Trainer.Listener() {}, w -> {}).run(resume);
     }
 
     @Test
@@ -137,7 +137,7 @@ class TrainerTest {
     private static List<Double> losses(Path dir) throws Exception {
         Config cfg = config();
         List<Double> losses = new ArrayList<>();
-        new Trainer(cfg, TrainSettings.parse(cfg), dir, new Trainer.Listener() {
+        new Trainer(cfg, dir, new Trainer.Listener() {
             @Override
             public void iteration(long done, long total, double loss) {
                 losses.add(loss);
@@ -181,7 +181,7 @@ class TrainerTest {
     void aStopRequestSavesTheCurrentIterationAndResumeFinishesTheRun(@TempDir Path dir) throws Exception {
         Config cfg = config();
         Trainer[] trainer = new Trainer[1];
-        trainer[0] = new Trainer(cfg, TrainSettings.parse(cfg), dir, new Trainer.Listener() {
+        trainer[0] = new Trainer(cfg, dir, new Trainer.Listener() {
             @Override
             public void iteration(long done, long total, double loss) {
                 if (done == 2) {
@@ -205,7 +205,7 @@ class TrainerTest {
         Config cfg = config("load_from=" + source, "model.decode_head.num_classes=7", "model.auxiliary_head.num_classes=7",
                 "train_cfg.max_iters=1", "param_scheduler=[]", "optim_wrapper.optimizer.lr=1e-12",
                 "optim_wrapper.optimizer.weight_decay=0");
-        new Trainer(cfg, TrainSettings.parse(cfg), second, new Trainer.Listener() {}, warnings::add).run(null);
+        new Trainer(cfg, second, new Trainer.Listener() {}, warnings::add).run(null);
         assertThat(warnings).anyMatch(w -> w.contains("re-initialising decode_head.conv_seg.weight"));
         try (NDManager m = Torch.newManager()) {
             NDArray before = Checkpoints.read(source, m).stateDict().get("backbone.layer2.0.conv1.weight");

@@ -1,8 +1,9 @@
 package org.fcn4j.data.transform;
 
-import org.fcn4j.image.LabeledImage;
 import java.util.random.RandomGenerator;
 import org.fcn4j.config.ConfigNode;
+import org.fcn4j.config.InvalidParameter;
+import org.fcn4j.image.LabeledImage;
 import org.fcn4j.image.RgbImage;
 
 /**
@@ -55,18 +56,6 @@ public final class PhotoMetricDistortion implements Transform {
         }
     }
 
-    /** A bad constructor argument, named by its config key. */
-    static final class InvalidParameter extends IllegalArgumentException {
-        final String key;
-        final String problem;
-
-        InvalidParameter(String key, String problem) {
-            super(key + ": " + problem);
-            this.key = key;
-            this.problem = problem;
-        }
-    }
-
     /** A {@code dict(type='PhotoMetricDistortion', ...)} pipeline step; unset keys take mmseg's defaults. */
     public static PhotoMetricDistortion parse(ConfigNode step) {
         if (step.oneOf("type", null, "PhotoMetricDistortion") == null) {
@@ -80,7 +69,7 @@ public final class PhotoMetricDistortion implements Transform {
         try {
             return new PhotoMetricDistortion(brightness, contrast[0], contrast[1], saturation[0], saturation[1], hue);
         } catch (InvalidParameter e) {
-            throw step.error(e.key, e.problem);
+            throw step.error(e);
         }
     }
 

@@ -1,9 +1,9 @@
-package org.fcn4j.infer;
+package org.fcn4j.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import org.fcn4j.infer.SlideWindows.Window;
+import org.fcn4j.model.SlideWindows.Window;
 import org.junit.jupiter.api.Test;
 
 class SlideWindowsTest {

@@ -1,4 +1,4 @@
-package org.fcn4j.infer;
+package org.fcn4j.model;
 
 import java.util.ArrayList;
 import java.util.List;

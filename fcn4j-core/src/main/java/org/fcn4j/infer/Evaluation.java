@@ -1,14 +1,14 @@
-package org.fcn4j.eval;
+package org.fcn4j.infer;
 
 import org.fcn4j.data.DataException;
 import org.fcn4j.data.Images;
+import org.fcn4j.data.SegDataset;
+import org.fcn4j.eval.EvaluatorSpec;
+import org.fcn4j.eval.IoUMetric;
 import org.fcn4j.image.LabelMap;
 import org.fcn4j.image.RgbImage;
-import org.fcn4j.data.SegDataset;
-import org.fcn4j.infer.Segmentation;
-import org.fcn4j.infer.Segmenter;
 
-/** Runs a Segmenter over a labelled dataset and accumulates MMSegmentation's IoUMetric (ignore index 255). */
+/** Runs a Segmenter over a labelled dataset and accumulates MMSegmentation's IoUMetric (mmengine's test loop). */
 public final class Evaluation {
     private Evaluation() {}
 
@@ -17,8 +17,9 @@ public final class Evaluation {
         void visit(SegDataset.Sample sample, RgbImage image, Segmentation prediction);
     }
 
-    public static IoUMetric.Result run(Segmenter segmenter, SegDataset data, boolean tta, Visitor visitor) {
-        IoUMetric metric = new IoUMetric(segmenter.model().numClasses(), 255);
+    public static IoUMetric.Result run(Segmenter segmenter, SegDataset data, EvaluatorSpec evaluator, boolean tta,
+            Visitor visitor) {
+        IoUMetric metric = evaluator.newMetric(segmenter.model().numClasses());
         for (SegDataset.Sample sample : data.samples()) {
             RgbImage image = Images.readRgb(sample.image());
             LabelMap truth = data.labels(sample);
