@@ -1,6 +1,7 @@
 package org.fcn4j.cli;
 
 import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.fcn4j.experiment.Config;
@@ -12,12 +13,17 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code fcn4j info}: parameter count, stage and head output shapes, and MACs for one input shape. */
+/**
+ * {@code fcn4j info}: for a config, the parameter count, stage and head output shapes and MACs for one input
+ * shape; for a checkpoint, what it holds and how it was made (the provenance fcn4j stores in {@code meta}).
+ */
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = "Print a model's parameter count, each backbone stage's output shape, the heads' output "
-                + "shapes and the MACs for one input (runs one forward pass on random data).")
+                + "shapes and the MACs for one input (runs one forward pass on random data); or, given a "
+                + ".pth / .safetensors file, its tensors, classes, iteration, seed, fcn4j version and the "
+                + "resolved config it was trained with.")
 final class InfoCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "CONFIG", description = "Preset name or YAML config file.")
+    @Parameters(index = "0", paramLabel = "CONFIG|CHECKPOINT", description = "Preset name, YAML config file or checkpoint.")
     String config;
 
     @Option(names = "--shape", paramLabel = "HxW", defaultValue = "512x1024",
@@ -32,6 +38,10 @@ final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (CheckpointInfo.isCheckpoint(config)) {
+            CheckpointInfo.print(Path.of(config));
+            return 0;
+        }
         int[] hw = Sizes.parse("--shape", shape);
         if (batch < 1) {
             throw new UserError("--batch: must be >= 1 but got " + batch);

@@ -15,7 +15,7 @@ import picocli.CommandLine;
         versionProvider = Main.Version.class,
         description = "FCN semantic segmentation as MMSegmentation does it, on the JVM.",
         subcommands = {DemoCommand.class, TrainCommand.class, InfoCommand.class, BenchCommand.class, PredictCommand.class,
-                TestCommand.class, MetricsCommand.class, ConvertCommand.class, ServeCommand.class,
+                TestCommand.class, MetricsCommand.class, ConvertCommand.class, ServeCommand.class, ConfigCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
@@ -41,8 +41,7 @@ public final class Main {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"fcn4j " + (v == null ? "(development build)" : v)};
+            return new String[] {"fcn4j " + org.fcn4j.util.Version.get()};
         }
     }
 }

@@ -26,20 +26,20 @@ class BenchCommandTest {
     @TempDir
     Path dir;
 
-    private static String[] bench(String... extra) {
+    private static CliRun bench(String... extra) {
         List<String> args = new ArrayList<>(List.of("bench", PRESET));
         args.addAll(List.of(extra));
         args.add("--cfg-options");
         args.addAll(SMALL);
-        return InfoCommandTest.run(args.toArray(String[]::new));
+        return CliRun.of(args.toArray(String[]::new));
     }
 
     @Test
     void printsTheTableAndWritesConsistentJson() throws Exception {
         Path json = dir.resolve("out/bench.json");
-        String[] r = bench("--shape", "48x64", "--batch", "2", "--iters", "3", "--threads", "1", "--json", json.toString());
-        assertThat(r[0]).as(r[2]).isEqualTo("0");
-        assertThat(r[1]).contains("input (2, 3, 48, 64)").contains("threads 1")
+        CliRun r = bench("--shape", "48x64", "--batch", "2", "--iters", "3", "--threads", "1", "--json", json.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        assertThat(r.out()).contains("input (2, 3, 48, 64)").contains("threads 1")
                 .containsPattern("forward +\\d+\\.\\d{3} +\\d+\\.\\d{3} +\\d+\\.\\d{3}")
                 .containsPattern("train step +\\d+\\.\\d{3}");
         JsonNode o = new ObjectMapper().readTree(json.toFile());
@@ -69,36 +69,36 @@ class BenchCommandTest {
     @Test
     void forwardOnlySkipsTheTrainingStep() throws Exception {
         Path json = dir.resolve("f.json");
-        String[] r = bench("--shape", "32x32", "--iters", "1", "--forward-only", "--fold-bn", "--json", json.toString());
-        assertThat(r[0]).as(r[2]).isEqualTo("0");
-        assertThat(r[1]).doesNotContain("train step").contains("fp32 (BN folded)");
+        CliRun r = bench("--shape", "32x32", "--iters", "1", "--forward-only", "--fold-bn", "--json", json.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        assertThat(r.out()).doesNotContain("train step").contains("fp32 (BN folded)");
         JsonNode o = new ObjectMapper().readTree(json.toFile());
         assertThat(o.get("train_step_median_s").isNull()).isTrue();
         assertThat(o.get("bn_folded").asBoolean()).isTrue();
         r = bench("--shape", "32x32", "--iters", "1", "--precision", "bf16");
-        assertThat(r[0]).as(r[2]).isEqualTo("0");
-        assertThat(r[1]).contains("bf16 (BN folded)").contains("train step  not timed");
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        assertThat(r.out()).contains("bf16 (BN folded)").contains("train step  not timed");
         assertThat(o.get("forward_median_s").asDouble()).isPositive();
         r = bench("--shape", "32x32", "--iters", "1", "--channels-last", "--forward-only", "--json", json.toString());
-        assertThat(r[0]).as(r[2]).isEqualTo("0");
-        assertThat(r[1]).contains("fp32 (BN folded, channels-last)").contains("inference (model.test_cfg): whole");
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        assertThat(r.out()).contains("fp32 (BN folded, channels-last)").contains("inference (model.test_cfg): whole");
         assertThat(new ObjectMapper().readTree(json.toFile()).get("channels_last").asBoolean()).isTrue();
     }
 
     @Test
     void slideInferenceFollowsTheConfigsTestCfg() throws Exception {
-        String[] r = bench("--shape", "40x72", "--iters", "1", "--forward-only", "--cfg-options", "model.test_cfg.mode=slide",
+        CliRun r = bench("--shape", "40x72", "--iters", "1", "--forward-only", "--cfg-options", "model.test_cfg.mode=slide",
                 "model.test_cfg.crop_size=[32,32]", "model.test_cfg.stride=[16,20]");
-        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
         // windows: rows ceil((40-32)/16)+1 = 2, columns ceil((72-32)/20)+1 = 3
-        assertThat(r[1]).contains("inference (model.test_cfg): slide, crop 32x32, stride 16x20, 6 windows");
+        assertThat(r.out()).contains("inference (model.test_cfg): slide, crop 32x32, stride 16x20, 6 windows");
     }
 
     @Test
     void badOptionsGiveOneLine() {
-        assertThat(bench("--iters", "0")[2].trim()).isEqualTo("error: --iters: must be >= 1 but got 0");
-        assertThat(bench("--threads", "0")[0]).isEqualTo("2");
-        assertThat(bench("--precision", "fp16")[2].trim()).isEqualTo("error: --precision: expected fp32 or bf16 but got 'fp16'");
+        assertThat(bench("--iters", "0").err().trim()).isEqualTo("error: --iters: must be >= 1 but got 0");
+        assertThat(bench("--threads", "0").code()).isEqualTo(2);
+        assertThat(bench("--precision", "fp16").err().trim()).isEqualTo("error: --precision: expected fp32 or bf16 but got 'fp16'");
 
     }
 }

@@ -2,34 +2,20 @@ package org.fcn4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.fcn4j.experiment.Config;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 public class InfoCommandTest {
-    /** Runs the CLI and returns {exit code, stdout, stderr}. */
-    public static String[] run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new String[] {Integer.toString(code), o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8)};
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
-
     @Test
     void printsShapesParametersAndMacs() {
-        String[] r = run("info", "fcn_r18-d8_4xb2-80k_cityscapes-512x1024", "--shape", "64x96", "--batch", "2");
-        assertThat(r[0]).isEqualTo("0");
-        assertThat(r[1]).contains("parameters:  12,822,342")
+        CliRun r = CliRun.of("info", "fcn_r18-d8_4xb2-80k_cityscapes-512x1024", "--shape", "64x96", "--batch", "2");
+        assertThat(r.code()).isEqualTo(0);
+        assertThat(r.out()).contains("parameters:  12,822,342")
                 .contains("backbone layer1: (2, 64, 16, 24)")
                 .contains("backbone layer4: (2, 512, 8, 12)")
                 .contains("decode_head:    (2, 19, 8, 12)")
@@ -39,16 +25,46 @@ public class InfoCommandTest {
 
     @Test
     void badInputGivesOneLineAndExitCode2() {
-        String[] r = run("info", "fcn_r18-d8_4xb2-80k_cityscapes-512x1024", "--shape", "64by96");
-        assertThat(r[0]).isEqualTo("2");
-        assertThat(r[2].trim()).isEqualTo("error: --shape: expected HxW with positive integers (e.g. 512x1024) but got '64by96'");
-        r = run("info", "fcn_r18-d8_4xb2-80k_cityscapes-512x1024", "--cfg-options", "model.backbone.depth=51");
-        assertThat(r[2].trim()).isEqualTo("error: model.backbone.depth: expected one of 18, 34, 50, 101, 152 but got 51");
+        CliRun r = CliRun.of("info", "fcn_r18-d8_4xb2-80k_cityscapes-512x1024", "--shape", "64by96");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().trim()).isEqualTo("error: --shape: expected HxW with positive integers (e.g. 512x1024) but got '64by96'");
+        r = CliRun.of("info", "fcn_r18-d8_4xb2-80k_cityscapes-512x1024", "--cfg-options", "model.backbone.depth=51");
+        assertThat(r.err().trim()).isEqualTo("error: model.backbone.depth: expected one of 18, 34, 50, 101, 152 but got 51");
     }
 
     @Test
-    void everyCommandHasHelp() {
-        assertThat(run("--help")[1]).contains("info");
-        assertThat(run("info", "--help")[1]).contains("--shape").contains("--batch").contains("--cfg-options");
+    void everyCommandHasHelpNamingEachOfItsOptions() {
+        CommandLine cli = new CommandLine(new Main());
+        String top = CliRun.of("--help").out();
+        for (Map.Entry<String, CommandLine> sub : cli.getSubcommands().entrySet()) {
+            assertThat(top).as("fcn4j --help").contains(sub.getKey());
+            if (sub.getKey().equals("help")) {
+                continue;
+            }
+            CliRun help = CliRun.of(sub.getKey(), "--help");
+            assertThat(help.code()).as(sub.getKey() + " --help exit code").isZero();
+            assertThat(help.out()).as(sub.getKey() + " --help").startsWith("Usage: fcn4j " + sub.getKey());
+            for (CommandLine.Model.OptionSpec option : sub.getValue().getCommandSpec().options()) {
+                assertThat(help.out()).as(sub.getKey() + " --help").contains(option.longestName());
+                assertThat(option.description()).as(sub.getKey() + " " + option.longestName()).isNotEmpty();
+            }
+        }
+    }
+
+    @Test
+    void configPrintsTheResolvedConfigWhichLoadsBackToTheSameTree(@TempDir Path dir) throws Exception {
+        CliRun r = CliRun.of("config", "fcn_r18-d8_4xb2-80k_cityscapes-512x1024", "--cfg-options",
+                "model.decode_head.num_classes=5");
+        assertThat(r.code()).as(r.err()).isZero();
+        // inherited from _base_ (no _base_ left), and the override applied
+        assertThat(r.out()).doesNotContain("_base_").contains("num_classes: 5").contains("depth: 18")
+                .contains("type: CityscapesDataset");
+        Path printed = Files.writeString(dir.resolve("printed.yaml"), r.out());
+        assertThat(Config.load(printed.toString()).tree())
+                .isEqualTo(Config.load("fcn_r18-d8_4xb2-80k_cityscapes-512x1024",
+                        java.util.List.of("model.decode_head.num_classes=5")).tree());
+        CliRun bad = CliRun.of("config", "fcn_r18-d8_4xb2-80k_cityscapes-512x1024", "--cfg-options", "model.backbone.dpth=3");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err().trim()).isEqualTo("error: model.backbone.dpth: unknown key");
     }
 }

@@ -1,7 +1,6 @@
 package org.fcn4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.fcn4j.cli.InfoCommandTest.run;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -35,11 +34,11 @@ class PredictAndTestCommandTest {
     @Test
     void predictWritesMasksForTheReadableImagesAndOneLineForTheBadOne() throws Exception {
         Path out = tmp.resolve("out");
-        String[] r = run("predict", config.toString(), ckpt.toString(), tmp.resolve("data/images").toString(),
+        CliRun r = CliRun.of("predict", config.toString(), ckpt.toString(), tmp.resolve("data/images").toString(),
                 "--out-dir", out.toString(), "--overlay", "--save-logits");
-        assertThat(r[0]).isEqualTo("1");
-        assertThat(r[2].lines().filter(l -> l.contains("broken.jpg"))).hasSize(1);
-        assertThat(r[2]).contains("skipped: ").contains("corrupt or truncated image");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err().lines().filter(l -> l.contains("broken.jpg"))).hasSize(1);
+        assertThat(r.err()).contains("skipped: ").contains("corrupt or truncated image");
         for (int i = 0; i < 3; i++) {
             BufferedImage mask = ImageIO.read(out.resolve("img" + i + ".png").toFile());
             assertThat(mask.getType()).isEqualTo(BufferedImage.TYPE_BYTE_GRAY);
@@ -49,17 +48,17 @@ class PredictAndTestCommandTest {
             // .npy: 128-byte header then 5 x 40 x W float32
             assertThat(Files.size(out.resolve("img" + i + ".npy"))).isEqualTo(128 + 4L * 5 * 40 * (48 + 8 * i));
         }
-        assertThat(r[1]).contains("wrote 3 of 4").contains("images/s");
+        assertThat(r.out()).contains("wrote 3 of 4").contains("images/s");
     }
 
     @Test
     void theFastPathsPredictTheSameClasses() throws Exception {
         Path images = tmp.resolve("data/images");
         Files.delete(images.resolve("broken.jpg"));
-        run("predict", config.toString(), ckpt.toString(), images.toString(), "--out-dir", tmp.resolve("plain").toString());
-        String[] r = run("predict", config.toString(), ckpt.toString(), images.toString(), "--out-dir",
+        CliRun.of("predict", config.toString(), ckpt.toString(), images.toString(), "--out-dir", tmp.resolve("plain").toString());
+        CliRun r = CliRun.of("predict", config.toString(), ckpt.toString(), images.toString(), "--out-dir",
                 tmp.resolve("fast").toString(), "--channels-last");
-        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
         long same = 0;
         long total = 0;
         for (int i = 0; i < 3; i++) {
@@ -72,8 +71,8 @@ class PredictAndTestCommandTest {
         }
         // folded BN and NHWC kernels round differently; a class flips only where two logits nearly tie
         assertThat((double) same / total).isGreaterThanOrEqualTo(0.999);
-        assertThat(run("predict", config.toString(), ckpt.toString(), images.toString(), "--out-dir",
-                tmp.resolve("x").toString(), "--precision", "fp8")[2].trim())
+        assertThat(CliRun.of("predict", config.toString(), ckpt.toString(), images.toString(), "--out-dir",
+                tmp.resolve("x").toString(), "--precision", "fp8").err().trim())
                 .isEqualTo("error: --precision: expected fp32 or bf16 but got 'fp8'");
     }
 
@@ -83,13 +82,13 @@ class PredictAndTestCommandTest {
         Path masks = Files.createDirectories(tmp.resolve("data/masks"));
         Files.delete(tmp.resolve("data/images/broken.jpg"));
         Files.delete(tmp.resolve("data/images/img0.png"));
-        run("predict", config.toString(), ckpt.toString(), tmp.resolve("data/images").toString(), "--out-dir", masks.toString());
-        String[] r = run("test", config.toString(), ckpt.toString(), "--work-dir", tmp.resolve("work").toString());
-        assertThat(r[0]).as(r[2]).isEqualTo("0");
-        assertThat(r[1]).contains("aAcc: 100.00");
+        CliRun.of("predict", config.toString(), ckpt.toString(), tmp.resolve("data/images").toString(), "--out-dir", masks.toString());
+        CliRun r = CliRun.of("test", config.toString(), ckpt.toString(), "--work-dir", tmp.resolve("work").toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        assertThat(r.out()).contains("aAcc: 100.00");
         assertThat(Files.readString(tmp.resolve("work/metrics.json"))).contains("\"mIoU\" : 100.0")
                 .contains("\"classes\" : [ \"road\", \"sidewalk\", \"building\", \"wall\", \"fence\" ]");
-        r = run("metrics", "--pred", masks.toString(), "--gt", masks.toString(), "--num-classes", "5");
-        assertThat(r[1]).contains("aAcc: 100.00");
+        r = CliRun.of("metrics", "--pred", masks.toString(), "--gt", masks.toString(), "--num-classes", "5");
+        assertThat(r.out()).contains("aAcc: 100.00");
     }
 }

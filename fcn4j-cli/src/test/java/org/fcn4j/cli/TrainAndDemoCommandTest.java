@@ -22,16 +22,16 @@ class TrainAndDemoCommandTest {
      */
     @Test
     void demoLearnsTheSyntheticScenesAndWritesItsOutputs(@TempDir Path dir) throws Exception {
-        String[] r = InfoCommandTest.run("demo", "--work-dir", dir.toString(), "--train-images", "200", "--val-images", "20",
+        CliRun r = CliRun.of("demo", "--work-dir", dir.toString(), "--train-images", "200", "--val-images", "20",
                 "--cfg-options", "train_cfg.max_iters=800", "param_scheduler.1.end=800", "train_cfg.val_interval=800",
                 "default_hooks.checkpoint.interval=800");
-        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
         JsonNode metrics = new ObjectMapper().readTree(dir.resolve("metrics.json").toFile());
         System.out.println("demo learning test: mIoU " + metrics.get("mIoU") + " after 800 iterations");
         assertThat(metrics.get("mIoU").asDouble()).as("background everywhere scores about 13").isGreaterThan(50);
         assertThat(metrics.has("aAcc")).isTrue();
         assertThat(metrics.has("mAcc")).isTrue();
-        assertThat(r[1]).contains("mIoU ").contains("training_curve.png");
+        assertThat(r.out()).contains("mIoU ").contains("training_curve.png");
         assertThat(ImageIO.read(dir.resolve("training_curve.png").toFile()).getWidth()).isEqualTo(800);
         assertThat(dir.resolve("iter_800.pth")).isRegularFile();
         assertThat(dir.resolve("predictions/0000.png")).isRegularFile();
@@ -67,13 +67,13 @@ class TrainAndDemoCommandTest {
 
     @Test
     void trainWritesCheckpointsAndResumeWithoutOneFailsClearly(@TempDir Path dir) throws Exception {
-        String[] none = InfoCommandTest.run("train", "fcn_demo_synthetic", "--work-dir", dir.toString(), "--resume",
+        CliRun none = CliRun.of("train", "fcn_demo_synthetic", "--work-dir", dir.toString(), "--resume",
                 "--cfg-options", "train_dataloader.dataset.data_root=" + dir);
-        assertThat(none[0]).isEqualTo("2");
-        assertThat(none[2]).startsWith("error: ");
-        String[] typo = InfoCommandTest.run("train", "fcn_demo_synthetic", "--cfg-options", "train_cfg.max_iter=5");
-        assertThat(typo[0]).isEqualTo("2");
-        assertThat(typo[2]).contains("train_cfg.max_iter: unknown key");
+        assertThat(none.code()).isEqualTo(2);
+        assertThat(none.err()).startsWith("error: ");
+        CliRun typo = CliRun.of("train", "fcn_demo_synthetic", "--cfg-options", "train_cfg.max_iter=5");
+        assertThat(typo.code()).isEqualTo(2);
+        assertThat(typo.err()).contains("train_cfg.max_iter: unknown key");
 
         org.fcn4j.demo.SyntheticScenes.write(dir.resolve("data"), 4, 2, 32, 3);
         String data = dir.resolve("data").toString();
@@ -82,11 +82,18 @@ class TrainAndDemoCommandTest {
             "train_dataloader.batch_size=2", "train_cfg.max_iters=4", "train_cfg.val_interval=4",
             "param_scheduler.0.end=2", "param_scheduler.1.begin=2", "param_scheduler.1.end=4",
             "default_hooks.checkpoint.interval=2", "default_hooks.logger.interval=2"};
-        String[] r = InfoCommandTest.run(args);
-        assertThat(r[0]).as(r[2]).isEqualTo("0");
-        assertThat(r[2]).contains("Iter(train) [2/4]").contains("Iter(val) [4]");
+        CliRun r = CliRun.of(args);
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        assertThat(r.err()).contains("Iter(train) [2/4]").contains("Iter(val) [4]");
         assertThat(dir.resolve("run/iter_2.pth")).isRegularFile();
         assertThat(Files.readString(dir.resolve("run/last_checkpoint"))).endsWith("iter_4.pth");
         assertThat(Files.readAllLines(dir.resolve("run/log.jsonl"))).hasSize(3);
+
+        // the checkpoint says how it was made: info prints its provenance and the resolved config it stores
+        CliRun info = CliRun.of("info", dir.resolve("run/iter_4.pth").toString());
+        assertThat(info.code()).as(info.err()).isZero();
+        assertThat(info.out()).contains("iteration:   4").contains("seed:        0").contains("config:      fcn_demo_synthetic")
+                .contains("fcn4j:       " + org.fcn4j.util.Version.get()).contains("optimizer:   state included")
+                .contains("resolved config:").contains("    max_iters: 4").contains("data_root: " + data);
     }
 }

@@ -38,6 +38,7 @@ import org.fcn4j.optim.LrSchedule;
 import org.fcn4j.optim.Sgd;
 import org.fcn4j.util.AtomicFiles;
 import org.fcn4j.util.ProcessMemory;
+import org.fcn4j.util.Version;
 
 /**
  * MMSegmentation's {@code IterBasedTrainLoop}: forward, loss (decode + weighted auxiliary), backward,
@@ -266,9 +267,13 @@ public final class Trainer {
             }
             datasetMeta.put("palette", palette);
             Map<String, Object> m = new LinkedHashMap<>();
+            // provenance, as mmengine stores it: the resolved config's text, seed, iteration and versions
             m.put("iter", iter);
             m.put("seed", settings.seed());
             m.put("config", config.source());
+            m.put("cfg", config.yaml());
+            m.put("fcn4j_version", Version.get());
+            m.put("time", java.time.Instant.now().toString());
             m.put("dataset_meta", datasetMeta);
             Checkpoints.write(file, state, m, sgd.stateDict(schedule.lr(), schedule.baseLr()));
             AtomicFiles.write(workDir.resolve("last_checkpoint"),

@@ -119,9 +119,13 @@ class InferenceWeightsTest {
             double err = Close.maxRelativeError(logits, plain);
             System.out.println(name + " " + model.inferenceFormat() + ": argmax agreement " + agree + " (white-noise input " + agreeNoise
                     + "), max error / max|logit| " + err);
+            // measured here: 99.6-100 % on the smooth input, 99.4-100 % on white noise (where near-ties are common)
             assertThat(agree).isGreaterThanOrEqualTo(0.995f);
-            // bfloat16 keeps 8 significant bits: errors of a few 1e-3 relative are its rounding, not a wrong formula
-            assertThat(err).isLessThan(0.05).isGreaterThan(0);
+            assertThat(agreeNoise).isGreaterThanOrEqualTo(0.99f);
+            // bfloat16 keeps 8 significant bits (unit roundoff 2^-9 = 0.2 %); over ~20 layers the rounding of
+            // weights and activations compounds to the measured 1.2 % of the largest logit. A wrong fold or a
+            // lost layer moves logits by their own size, far beyond 3 %.
+            assertThat(err).isLessThan(0.03).isGreaterThan(0);
         }
     }
 }

@@ -237,11 +237,11 @@ class TrainerTest {
 
     @Test
     void aLabelOutOfRangeNamesTheFile(@TempDir Path dir) throws Exception {
-        Path bad = Files.list(data.resolve("masks/train")).sorted().findFirst().orElseThrow();
         Config cfg = config("model.decode_head.num_classes=2", "model.auxiliary_head.num_classes=2",
                 "train_dataloader.dataset.metainfo.classes=[a,b]", "train_dataloader.dataset.metainfo.palette=null");
+        // the message starts with the label map it found the value in, whichever sample came first
         assertThatThrownBy(() -> train(cfg, dir, null)).isInstanceOf(org.fcn4j.data.DataException.class)
-                .hasMessageContaining("out of range for 2 classes").hasMessageContaining("masks");
-        assertThat(bad).isRegularFile();
+                .hasMessageMatching(java.util.regex.Pattern.quote(data.resolve("masks/train").toString())
+                        + "/[^ ]+\\.png: label \\d+ is out of range for 2 classes \\(255 = ignore\\)");
     }
 }

@@ -1,7 +1,7 @@
 package org.fcn4j.util;
 
-import org.fcn4j.util.ProcessMemory;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 class ProcessMemoryTest {
     @Test
     void growsByWhatTheProcessTouches() throws Exception {
+        assumeTrue(Files.isRegularFile(Path.of("/proc/self/clear_refs")), "needs Linux's /proc");
         // resets VmHWM to the present RSS (Linux >= 4.0), so earlier tests' peaks do not hide the growth
         Files.writeString(Path.of("/proc/self/clear_refs"), "5");
         double before = ProcessMemory.peakResidentMb();

@@ -1,5 +1,6 @@
 package org.fcn4j.cli.serve;
 
+import org.fcn4j.cli.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.fcn4j.cli.serve.ServeClient.json;
 import static org.fcn4j.cli.serve.ServeClient.png;
@@ -18,7 +19,6 @@ import java.util.Base64;
 import java.util.Random;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
-import org.fcn4j.cli.InfoCommandTest;
 import org.fcn4j.cli.SmallModel;
 import org.fcn4j.experiment.Config;
 import org.fcn4j.image.RgbImage;
@@ -69,9 +69,9 @@ class ServeHttpTest {
             Path file = images.resolve("img." + format);
             Files.write(file, ServeClient.encode(image, format));
             Path out = tmp.resolve("predict-out-" + format);
-            String[] r = InfoCommandTest.run("predict", model.config().toString(), model.checkpoint().toString(),
+            CliRun r = CliRun.of("predict", model.config().toString(), model.checkpoint().toString(),
                     file.toString(), "--out-dir", out.toString());
-            assertThat(r[0]).as(r[2]).isEqualTo("0");
+            assertThat(r.code()).as(r.err()).isEqualTo(0);
             BufferedImage expected = png(Files.readAllBytes(out.resolve("img.png")));
 
             HttpResponse<byte[]> resp = client.post("/v1/segment", Files.readAllBytes(file));
@@ -203,13 +203,13 @@ class ServeHttpTest {
     void impossibleOptionsFailBeforeTheServerStarts() {
         String cfg = model.config().toString();
         String ckpt = model.checkpoint().toString();
-        String[] r = InfoCommandTest.run("serve", cfg, ckpt, "--slide-crop", "32x32", "--slide-stride", "40x40");
-        assertThat(r[0]).isEqualTo("2");
-        assertThat(r[2].trim()).isEqualTo("error: --slide-stride: 40x40 is larger than the window 32x32, which leaves pixels uncovered");
-        r = InfoCommandTest.run("serve", cfg, ckpt, "--port", "70000");
-        assertThat(r[2].trim()).isEqualTo("error: --port: expected 0..65535 but got 70000");
-        r = InfoCommandTest.run("serve", cfg, ckpt, "--max-body-bytes", "0");
-        assertThat(r[2].trim()).isEqualTo("error: --max-body-bytes: expected a positive number but got 0");
+        CliRun r = CliRun.of("serve", cfg, ckpt, "--slide-crop", "32x32", "--slide-stride", "40x40");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().trim()).isEqualTo("error: --slide-stride: 40x40 is larger than the window 32x32, which leaves pixels uncovered");
+        r = CliRun.of("serve", cfg, ckpt, "--port", "70000");
+        assertThat(r.err().trim()).isEqualTo("error: --port: expected 0..65535 but got 70000");
+        r = CliRun.of("serve", cfg, ckpt, "--max-body-bytes", "0");
+        assertThat(r.err().trim()).isEqualTo("error: --max-body-bytes: expected a positive number but got 0");
     }
 
     private static void expect(HttpResponse<byte[]> r, int status, String messagePart) throws Exception {

@@ -1,6 +1,7 @@
 package org.fcn4j.cli.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -15,6 +16,7 @@ import java.util.concurrent.Future;
 import org.fcn4j.cli.SmallModel;
 import org.fcn4j.experiment.Config;
 import org.fcn4j.infer.Segmenter;
+import org.fcn4j.util.ProcessMemory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +31,7 @@ class ServeLoadTest {
 
     @Test
     void twoHundredRequestsAtConcurrencyEightAllSucceedWithFlatMemory() throws Exception {
+        assumeTrue(Files.isRegularFile(Path.of("/proc/self/status")), "reads memory from Linux's /proc");
         SmallModel model = SmallModel.write(tmp);
         byte[] body = ServeClient.encode(SmallModel.image(128, 96), "jpg");
         try (Segmenter segmenter = Segmenter.load(Config.load(model.config().toString()), model.checkpoint(), w -> { });
@@ -89,14 +92,13 @@ class ServeLoadTest {
     }
 
     /**
-     * This JVM's resident set size in kB, from /proc/self/status, measured after a full collection: G1
+     * This JVM's resident set size in kB, measured after a full collection: G1
      * commits heap regions whenever it likes and gives them back after a full GC, which would otherwise
      * show up here as growth that is not the server's.
      */
     static long rssKb() throws Exception {
         System.gc();
         Thread.sleep(200);
-        return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS:"))
-                .map(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElseThrow();
+        return Math.round(ProcessMemory.residentMb() * 1024);
     }
 }
