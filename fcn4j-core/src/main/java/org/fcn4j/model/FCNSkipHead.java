@@ -24,35 +24,37 @@ import org.fcn4j.nn.Scope;
  * small against the coarse ones.
  */
 public final class FCNSkipHead extends Module {
-    private static final int POOL4_OFFSET = 5;
-    private static final int POOL3_OFFSET = 9;
-    private static final double POOL4_SCALE = 0.01;
-    private static final double POOL3_SCALE = 0.0001;
-
     private final FCNSkipHeadSpec spec;
     private final Conv2d scoreFr;
-    /** null for FCN-32s. */
-    private final Conv2d scorePool4;
+    /** upscore2 and pool4: null for FCN-32s. */
     private final ConvTranspose2d upscore2;
-    /** null but for FCN-8s. */
-    private final Conv2d scorePool3;
+    private final Skip pool4;
+    /** upscore_pool4 and pool3: null but for FCN-8s. */
     private final ConvTranspose2d upscorePool4;
+    private final Skip pool3;
     /** upscore, upscore16 or upscore8. */
+    private final String lastName;
     private final ConvTranspose2d upscoreLast;
+
+    /** A skip branch: a pool's 1x1 scores, cropped at a fixed offset to the upsampled coarse scores. */
+    private record Skip(String name, Conv2d score, double atOnceScale, int offset) {}
 
     public FCNSkipHead(NDManager m, FCNSkipHeadSpec spec) {
         this.spec = spec;
         int[] in = spec.inChannels();
-        List<String> ups = spec.upsamplers();
         scoreFr = child("score_fr", score(m, in[2]));
-        boolean pool4 = spec.stride() <= 16;
-        boolean pool3 = spec.stride() == 8;
-        upscore2 = pool4 ? child("upscore2", upsampler(m, "upscore2", 2)) : null;
-        scorePool4 = pool4 ? child("score_pool4", score(m, in[1])) : null;
-        upscorePool4 = pool3 ? child("upscore_pool4", upsampler(m, "upscore_pool4", 2)) : null;
-        scorePool3 = pool3 ? child("score_pool3", score(m, in[0])) : null;
-        String last = ups.get(ups.size() - 1);
-        upscoreLast = child(last, upsampler(m, last, spec.stride()));
+        boolean fusePool4 = spec.stride() <= 16;
+        boolean fusePool3 = spec.stride() == 8;
+        upscore2 = fusePool4 ? child("upscore2", upsampler(m, "upscore2", 2)) : null;
+        pool4 = fusePool4 ? skip(m, "score_pool4", in[1], 0.01, 5) : null;
+        upscorePool4 = fusePool3 ? child("upscore_pool4", upsampler(m, "upscore_pool4", 2)) : null;
+        pool3 = fusePool3 ? skip(m, "score_pool3", in[0], 0.0001, 9) : null;
+        lastName = spec.upsamplers().get(spec.upsamplers().size() - 1);
+        upscoreLast = child(lastName, upsampler(m, lastName, spec.stride()));
+    }
+
+    private Skip skip(NDManager m, String name, int in, double atOnceScale, int offset) {
+        return new Skip(name, child(name, score(m, in)), atOnceScale, offset);
     }
 
     private Conv2d score(NDManager m, int in) {
@@ -80,34 +82,33 @@ public final class FCNSkipHead extends Module {
             throw new IllegalArgumentException("expected [pool3, pool4, fc7] but got " + features.size() + " feature maps");
         }
         NDArray score = scoreFr.forward(features.get(2));
-        if (upscore2 != null) {
-            score = fuse(upscore2, score, scorePool4, "score_pool4", features.get(1), POOL4_SCALE, POOL4_OFFSET);
+        if (pool4 != null) {
+            score = fuse(upscore2, score, pool4, features.get(1));
         }
-        if (upscorePool4 != null) {
-            score = fuse(upscorePool4, score, scorePool3, "score_pool3", features.get(0), POOL3_SCALE, POOL3_OFFSET);
+        if (pool3 != null) {
+            score = fuse(upscorePool4, score, pool3, features.get(0));
         }
         NDArray up = upscoreLast.forward(score);
         Scope.discard(score);
-        NDArray logits = crop(up, lastOffset(), height, width, spec.upsamplers().get(spec.upsamplers().size() - 1));
+        NDArray logits = crop(up, lastOffset(), height, width, lastName);
         Scope.discard(up); // the crop, a view, keeps what it needs
         return logits;
     }
 
-    /** upsample(coarse) + crop(skip(pool)), freeing the coarse scores. */
-    private NDArray fuse(ConvTranspose2d upsample, NDArray coarse, Conv2d skip, String skipName, NDArray pool,
-            double atOnceScale, int offset) {
+    /** upsample(coarse) + crop(skip's scores of pool), freeing the coarse scores. */
+    private NDArray fuse(ConvTranspose2d upsample, NDArray coarse, Skip skip, NDArray pool) {
         NDArray up = upsample.forward(coarse);
         Scope.discard(coarse);
         // numbers as libtorch tensors: autograd keeps them for backward (Functional.scalar)
-        NDArray in = spec.atOnce() ? pool.mul(Functional.scalar(pool, atOnceScale)) : pool;
-        NDArray scored = skip.forward(in);
+        NDArray in = spec.atOnce() ? pool.mul(Functional.scalar(pool, skip.atOnceScale)) : pool;
+        NDArray scored = skip.score.forward(in);
         if (in != pool) {
             Scope.discard(in);
         }
         Shape s = up.getShape();
-        NDArray skipScores = crop(scored, offset, (int) s.get(2), (int) s.get(3), skipName);
-        NDArray fused = up.add(skipScores);
-        Scope.discard(up, skipScores, scored);
+        NDArray cropped = crop(scored, skip.offset, (int) s.get(2), (int) s.get(3), skip.name);
+        NDArray fused = up.add(cropped);
+        Scope.discard(up, cropped, scored);
         return fused;
     }
 
