@@ -3,12 +3,14 @@ package org.fcn4j.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.List;
 import org.fcn4j.nn.Functional;
 
 /**
  * A decode head's training loss as MMSegmentation computes it: logits resized to the label size, softmax
  * cross-entropy with an ignore index, per-pixel class weights, and the mean over ALL pixels
- * ({@code avg_non_ignore=false}) or over the non-ignored ones; plus {@code acc_seg}.
+ * ({@code avg_non_ignore=false}) or over the non-ignored ones, or the sum ({@code reduction: sum});
+ * plus {@code acc_seg}.
  */
 public final class CrossEntropyLoss {
     /** torch.finfo(torch.float32).eps, which mmseg adds to its denominators. */
@@ -24,14 +26,19 @@ public final class CrossEntropyLoss {
      * @param label (N, H, W) int64 class indices, {@code head.ignoreIndex()} for ignored pixels
      */
     public static HeadLoss of(NDArray logits, NDArray label, HeadSpec head) {
+        return of(logits, label, head.loss(), head.ignoreIndex(), head.alignCorners());
+    }
+
+    /** As {@link #of(NDArray, NDArray, HeadSpec)} for a head described by its loss terms alone. */
+    public static HeadLoss of(NDArray logits, NDArray label, List<LossSpec> terms, int ignoreIndex, boolean alignCorners) {
         Shape ls = label.getShape();
-        NDArray resized = Functional.resizeBilinear(logits, (int) ls.get(1), (int) ls.get(2), head.alignCorners());
+        NDArray resized = Functional.resizeBilinear(logits, (int) ls.get(1), (int) ls.get(2), alignCorners);
         NDArray loss = null;
-        for (LossSpec term : head.loss()) {
-            NDArray l = crossEntropy(resized, label, term, head.ignoreIndex());
+        for (LossSpec term : terms) {
+            NDArray l = crossEntropy(resized, label, term, ignoreIndex);
             loss = loss == null ? l : loss.add(l);
         }
-        return new HeadLoss(loss, accuracy(resized, label, head.ignoreIndex()));
+        return new HeadLoss(loss, accuracy(resized, label, ignoreIndex));
     }
 
     /** One loss term, multiplied by its loss_weight. */
@@ -48,6 +55,9 @@ public final class CrossEntropyLoss {
             weight = weight.mul(label.getManager().create(cw).take(safeLabel));
         }
         NDArray sum = nll.mul(weight).sum();
+        if (spec.summed()) {
+            return sum.mul(Functional.scalar(sum, spec.lossWeight()));
+        }
         float denominator = spec.avgNonIgnore()
                 ? valid.sum().toType(DataType.FLOAT32, false).getFloat() + EPS
                 : (float) label.getShape().size();

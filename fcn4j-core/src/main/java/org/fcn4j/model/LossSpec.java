@@ -4,9 +4,14 @@ import java.util.List;
 import java.util.stream.Collectors;
 import org.fcn4j.config.ConfigNode;
 
-/** A {@code CrossEntropyLoss} term of a head. {@code classWeight} is null when every class weighs 1. */
-public record LossSpec(String name, double lossWeight, boolean avgNonIgnore, double[] classWeight) {
-    public static final LossSpec DEFAULT = new LossSpec("loss_ce", 1.0, false, null);
+/**
+ * A {@code CrossEntropyLoss} term of a head. {@code classWeight} is null when every class weighs 1.
+ *
+ * @param summed {@code reduction: sum} (the FCN paper's unnormalised loss) instead of the mean; as in
+ *     mmseg, {@code avg_non_ignore} then changes nothing
+ */
+public record LossSpec(String name, double lossWeight, boolean avgNonIgnore, double[] classWeight, boolean summed) {
+    public static final LossSpec DEFAULT = new LossSpec("loss_ce", 1.0, false, null, false);
 
     static List<LossSpec> parseAll(ConfigNode head, String key) {
         if (!head.has(key)) {
@@ -24,9 +29,9 @@ public record LossSpec(String name, double lossWeight, boolean avgNonIgnore, dou
         if (n.bool("use_mask", false)) {
             throw n.error("use_mask", "only softmax cross-entropy (false) is supported");
         }
-        n.oneOf("reduction", "mean", "mean");
+        boolean summed = n.oneOf("reduction", "mean", "mean", "sum").equals("sum");
         LossSpec spec = new LossSpec(n.string("loss_name", "loss_ce"), n.number("loss_weight", 1.0),
-                n.bool("avg_non_ignore", false), n.numbers("class_weight", null, 0));
+                n.bool("avg_non_ignore", false), n.numbers("class_weight", null, 0), summed);
         n.finish();
         return spec;
     }

@@ -26,7 +26,7 @@ public final class ResNet extends Module {
     private final Sequential stem;
     private final Conv2d conv1;
     private final BatchNorm2d bn1;
-    private final MaxPool2d maxpool = new MaxPool2d(3, 2, 1);
+    private final MaxPool2d maxpool = new MaxPool2d(3, 2, 1, false);
     private final List<Sequential> stages = new ArrayList<>();
 
     public ResNet(NDManager m, BackboneSpec spec) {

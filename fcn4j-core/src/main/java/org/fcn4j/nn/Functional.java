@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
 
 /**
@@ -33,6 +35,34 @@ public final class Functional {
                 new Shape(padding, padding),
                 new Shape(dilation, dilation),
                 groups);
+    }
+
+    /**
+     * {@code F.conv_transpose2d} with square arguments; {@code weight} is (in, out / groups, k, k) and
+     * {@code bias} may be null. Output size: (in - 1) * stride - 2 * padding + dilation * (k - 1) + outputPadding + 1.
+     *
+     * <p>DJL 0.36 binds no transposed convolution, so PyTorch's own runs from a TorchScript module
+     * (tools/torchscript/gen_ops.py) through the one DJL entry point that leaves autograd on
+     * ({@code IValueUtils.forward(.., true)}: it records while a gradient collector is open, as the
+     * bound operators do). That entry point takes tensors only, so the integers travel as one int64
+     * tensor, and it reads a dotted array name as a dict key, which arrays here never have.
+     */
+    public static NDArray convTranspose2d(NDArray x, NDArray weight, NDArray bias, int stride, int padding,
+            int outputPadding, int groups, int dilation) {
+        NDManager m = x.getManager();
+        NDArray params = m.create(new long[] {stride, padding, outputPadding, groups, dilation});
+        NDArray y = IValueUtils.forward(Scripts.CONV_TRANSPOSE2D, new NDList(x, weight, params), true)
+                .singletonOrThrow();
+        y.attach(m);
+        params.close();
+        // as PyTorch's kernel, per output channel after the transposed convolution (whose backward
+        // does not read its output, so the in-place add is safe under autograd)
+        return bias == null ? y : y.addi(bias.reshape(1, -1, 1, 1));
+    }
+
+    /** The TorchScript operators, loaded on first use. */
+    private static final class Scripts {
+        static final PtSymbolBlock CONV_TRANSPOSE2D = Torch.loadScript("conv_transpose2d.pt");
     }
 
     /**
@@ -65,14 +95,17 @@ public final class Functional {
         return JniUtils.relu((PtNDArray) x);
     }
 
-    /** {@code F.max_pool2d} with a square kernel, no ceil mode. */
-    public static NDArray maxPool2d(NDArray x, int kernel, int stride, int padding) {
+    /**
+     * {@code F.max_pool2d} with a square kernel. {@code ceilMode} rounds the output size up (a last,
+     * partial window) unless that window would start in the right or bottom padding, as PyTorch does.
+     */
+    public static NDArray maxPool2d(NDArray x, int kernel, int stride, int padding, boolean ceilMode) {
         return JniUtils.maxPool(
                 (PtNDArray) x,
                 new Shape(kernel, kernel),
                 new Shape(stride, stride),
                 new Shape(padding, padding),
-                false);
+                ceilMode);
     }
 
     /** {@code F.dropout}: element-wise, survivors scaled by 1/(1-p); identity when not training. */

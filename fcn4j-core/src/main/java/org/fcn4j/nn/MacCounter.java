@@ -31,6 +31,17 @@ public final class MacCounter implements AutoCloseable {
         c.macs += s.get(0) * conv.outChannels * outH * outW * (conv.inChannels / conv.groups) * conv.kernel * conv.kernel;
     }
 
+    /** A transposed convolution: every input pixel scatters one (out / groups) x k x k block. */
+    static void record(ConvTranspose2d conv, NDArray input) {
+        MacCounter c = ACTIVE.get();
+        if (c == null) {
+            return;
+        }
+        Shape s = input.getShape();
+        c.macs += s.get(0) * conv.inChannels * s.get(2) * s.get(3) * (conv.outChannels / conv.groups)
+                * conv.kernel * conv.kernel;
+    }
+
     private static long outSize(long in, Conv2d c) {
         return (in + 2L * c.padding - (long) c.dilation * (c.kernel - 1) - 1) / c.stride + 1;
     }

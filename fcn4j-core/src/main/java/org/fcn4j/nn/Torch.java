@@ -84,23 +84,24 @@ public final class Torch {
         return Conversions.apply(Conversions.TO_CHANNELS_LAST, x);
     }
 
-    /** The conversion modules, loaded on first use into a manager that lives as long as the process. */
+    /** The conversion modules, loaded on first use. */
     private static final class Conversions {
-        static final PtSymbolBlock TO_BFLOAT16 = load("to_bfloat16.pt");
-        static final PtSymbolBlock TO_CHANNELS_LAST = load("to_channels_last.pt");
+        static final PtSymbolBlock TO_BFLOAT16 = loadScript("to_bfloat16.pt");
+        static final PtSymbolBlock TO_CHANNELS_LAST = loadScript("to_channels_last.pt");
 
         static NDArray apply(PtSymbolBlock module, NDArray x) {
             NDArray out = module.forward(null, new NDList(x), false).singletonOrThrow();
             out.attach(x.getManager());
             return out;
         }
+    }
 
-        private static PtSymbolBlock load(String resource) {
-            try (InputStream in = Torch.class.getResourceAsStream(resource)) {
-                return JniUtils.loadModule((PtNDManager) newManager(), in, false, false);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot load the conversion module " + resource, e);
-            }
+    /** A TorchScript module from this package's resources, in a manager that lives as long as the process. */
+    static PtSymbolBlock loadScript(String resource) {
+        try (InputStream in = Torch.class.getResourceAsStream(resource)) {
+            return JniUtils.loadModule((PtNDManager) newManager(), in, false, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load the TorchScript module " + resource, e);
         }
     }
 }

@@ -21,23 +21,27 @@ class CrossEntropyLossTest {
             NDArray logits = m.create(new float[] {100, -100}, new Shape(1, 2, 1, 1));
             NDArray label = m.create(new long[] {1}, new Shape(1, 1, 1));
             assertThat(loss(logits, label, LossSpec.DEFAULT)).isCloseTo(200f, within(1e-4f));
-            LossSpec weighted = new LossSpec("loss_ce", 1.0, false, new double[] {0.8, 0.2});
+            LossSpec weighted = new LossSpec("loss_ce", 1.0, false, new double[] {0.8, 0.2}, false);
             assertThat(loss(logits, label, weighted)).isCloseTo(40f, within(1e-4f));
-            LossSpec half = new LossSpec("loss_ce", 0.5, false, null);
+            LossSpec half = new LossSpec("loss_ce", 0.5, false, null, false);
             assertThat(loss(logits, label, half)).isCloseTo(100f, within(1e-4f));
         }
     }
 
     @Test
-    void avgNonIgnoreDividesByTheNonIgnoredPixelsOtherwiseByAll() {
+    void avgNonIgnoreDividesByTheNonIgnoredPixelsOtherwiseByAllAndSumDividesByNothing() {
         try (NDManager m = Torch.newManager()) {
             // four pixels: two scored with -log(softmax) = log(2) each (equal logits), two ignored
             NDArray logits = m.zeros(new Shape(1, 2, 2, 2));
             NDArray label = m.create(new long[] {0, 1, 255, 255}, new Shape(1, 2, 2));
             float ln2 = (float) Math.log(2);
             assertThat(loss(logits, label, LossSpec.DEFAULT)).isCloseTo(2 * ln2 / 4, within(1e-6f));
-            LossSpec nonIgnore = new LossSpec("loss_ce", 1.0, true, null);
+            LossSpec nonIgnore = new LossSpec("loss_ce", 1.0, true, null, false);
             assertThat(loss(logits, label, nonIgnore)).isCloseTo(2 * ln2 / 2, within(1e-6f));
+            LossSpec sum = new LossSpec("loss_ce", 1.0, false, null, true);
+            assertThat(loss(logits, label, sum)).isCloseTo(2 * ln2, within(1e-6f));
+            LossSpec sumIgnoresAvgNonIgnore = new LossSpec("loss_ce", 0.5, true, null, true);
+            assertThat(loss(logits, label, sumIgnoresAvgNonIgnore)).isCloseTo(ln2, within(1e-6f));
         }
     }
 

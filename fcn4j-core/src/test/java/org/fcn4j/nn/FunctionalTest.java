@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Operators against torch.nn.functional (fixture: tools/fixtures/gen_ops_parity.py). */
 class FunctionalTest {
@@ -75,7 +76,56 @@ class FunctionalTest {
 
     @Test
     void maxPool() {
-        assertClose("max pool", Functional.maxPool2d(fx.get("pool.in"), 3, 2, 1), fx.get("pool.out"), 0);
+        assertClose("max pool", Functional.maxPool2d(fx.get("pool.in"), 3, 2, 1, false), fx.get("pool.out"), 0);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"upscore2", "upscore8", "groups", "dilated"})
+    void transposedConvAndItsInputWeightAndBiasGradientsMatchConvTranspose2d(String name) {
+        String key = "deconv." + name;
+        long[] a = fx.get(key + ".args").toLongArray();
+        NDArray x = fx.get(key + ".in").duplicate();
+        NDArray w = fx.get(key + ".w").duplicate();
+        NDArray b = fx.containsKey(key + ".b") ? fx.get(key + ".b").duplicate() : null;
+        for (NDArray p : new NDArray[] {x, w, b}) {
+            if (p != null) {
+                p.setRequiresGradient(true);
+            }
+        }
+        try (GradientCollector gc = Torch.gradientCollector()) {
+            NDArray y = Functional.convTranspose2d(x, w, b, (int) a[0], (int) a[1], (int) a[2], (int) a[3], (int) a[4]);
+            assertClose(key + " output", y, fx.get(key + ".out"), RTOL);
+            gc.backward(y.mul(fx.get(key + ".r")).sum());
+        }
+        assertClose(key + " input gradient", x.getGradient(), fx.get(key + ".grad_in"), RTOL);
+        assertClose(key + " weight gradient", w.getGradient(), fx.get(key + ".grad_w"), RTOL);
+        if (b != null) {
+            assertClose(key + " bias gradient", b.getGradient(), fx.get(key + ".grad_b"), RTOL);
+        }
+    }
+
+    @Test
+    void transposedConvRecordsNoGraphOutsideAGradientCollector() {
+        NDArray w = fx.get("deconv.upscore2.w").duplicate();
+        w.setRequiresGradient(true);
+        assertThat(Functional.convTranspose2d(fx.get("deconv.upscore2.in"), w, null, 2, 0, 0, 1, 1).hasGradient())
+                .isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"odd", "padded"})
+    void ceilModeMaxPoolAndItsGradientMatchPyTorch(String name) {
+        String key = "ceilpool." + name;
+        long[] a = fx.get(key + ".args").toLongArray();
+        NDArray x = fx.get(key + ".in").duplicate();
+        x.setRequiresGradient(true);
+        try (GradientCollector gc = Torch.gradientCollector()) {
+            NDArray y = Functional.maxPool2d(x, (int) a[0], (int) a[1], (int) a[2], true);
+            // a max is one of its inputs: exact
+            assertClose(key + " output", y, fx.get(key + ".out"), 0);
+            gc.backward(y.mul(fx.get(key + ".r")).sum());
+        }
+        assertClose(key + " input gradient", x.getGradient(), fx.get(key + ".grad_in"), 0);
     }
 
     @Test
