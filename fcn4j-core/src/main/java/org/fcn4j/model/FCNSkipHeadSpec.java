@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.fcn4j.config.ConfigNode;
+import org.fcn4j.config.InvalidParameter;
 
 /**
  * The FCN paper's decode head as a config describes it: {@code type} FCN32sHead, FCN16sHead or FCN8sHead
@@ -86,29 +87,14 @@ public record FCNSkipHeadSpec(
         }
         int numClasses = n.requireInt("num_classes");
         boolean atOnce = n.bool("at_once", false);
-        Set<String> learned = strings(n, "learn_upsample");
+        Set<String> learned = new LinkedHashSet<>(n.strings("learn_upsample", List.of()));
         int ignoreIndex = n.integer("ignore_index", 255);
         List<LossSpec> loss = LossSpec.parseAll(n, "loss_decode");
         n.finish();
         try {
             return new FCNSkipHeadSpec(TYPES.get(type), atOnce, inChannels, numClasses, learned, ignoreIndex, loss);
         } catch (InvalidParameter e) {
-            throw n.error(e.key, e.problem);
+            throw n.error(e);
         }
-    }
-
-    /** A list of names (empty when absent). */
-    private static Set<String> strings(ConfigNode n, String key) {
-        Object v = n.value(key);
-        Set<String> out = new LinkedHashSet<>();
-        if (v == null) {
-            return out;
-        }
-        List<?> items = v instanceof List<?> l ? l : null;
-        if (items == null || !items.stream().allMatch(s -> s instanceof String)) {
-            throw n.error(key, "expected a list of names but got " + ConfigNode.describe(v));
-        }
-        items.forEach(s -> out.add((String) s));
-        return out;
     }
 }

@@ -2,6 +2,7 @@ package org.fcn4j.model;
 
 import java.util.Map;
 import org.fcn4j.config.ConfigNode;
+import org.fcn4j.config.InvalidParameter;
 
 /**
  * The FCN paper's VGG trunk as a config describes it ({@code type: VGG}): five blocks of 3x3 convolutions
@@ -69,7 +70,7 @@ public record VGGSpec(int depth, int inChannels, int baseChannels, int fcChannel
         try {
             return new VGGSpec(depth, inChannels, baseChannels, fcChannels, dropout);
         } catch (InvalidParameter e) {
-            throw n.error(e.key, e.problem);
+            throw n.error(e);
         }
     }
 }
