@@ -33,6 +33,14 @@ public final class TrainStep {
      * @throws TrainingException when the loss is not finite (the weights are left as they were)
      */
     public Map<String, Double> run(NDArray images, NDArray labels, double lr) {
+        return run(images, labels, lr, () -> {});
+    }
+
+    /**
+     * {@link #run}, calling {@code beforeUpdate} between backward and the SGD update, while the gradients
+     * are on the parameters (TrainParityTest checks them there and replaces them with PyTorch's).
+     */
+    Map<String, Double> run(NDArray images, NDArray labels, double lr, Runnable beforeUpdate) {
         try (NDManager scope = images.getManager().newSubManager()) {
             images.attach(scope);
             labels.attach(scope);
@@ -50,6 +58,7 @@ public final class TrainStep {
                 values.put("loss", loss);
                 gc.backward(total);
             }
+            beforeUpdate.run();
             sgd.step(lr);
             return values;
         }
