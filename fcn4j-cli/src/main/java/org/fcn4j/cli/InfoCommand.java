@@ -54,8 +54,7 @@ final class InfoCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "parameters:  %,d%n", s.parameters());
             System.out.println("input:       " + s.input());
             for (int i = 0; i < s.stageShapes().size(); i++) {
-                int stage = cfg.model().backbone().outIndices()[i];
-                System.out.println("backbone layer" + (stage + 1) + ": " + s.stageShapes().get(i));
+                System.out.println("backbone " + s.stageNames().get(i) + ": " + s.stageShapes().get(i));
             }
             System.out.println("decode_head:    " + s.decodeShape());
             if (s.auxiliaryShape() != null) {

@@ -1,6 +1,8 @@
 package org.fcn4j.model;
 
+import ai.djl.ndarray.NDManager;
 import java.util.Arrays;
+import java.util.List;
 import org.fcn4j.config.ConfigNode;
 
 /**
@@ -22,7 +24,7 @@ public record BackboneSpec(
         boolean contractDilation,
         boolean normEval,
         int[] multiGrid,
-        boolean zeroInitResidual) {
+        boolean zeroInitResidual) implements Backbone.Spec {
 
     static final int[] DEPTHS = {18, 34, 50, 101, 152};
 
@@ -52,6 +54,23 @@ public record BackboneSpec(
     /** Output channels of stage {@code i}. */
     public int stageChannels(int i) {
         return baseChannels * (1 << i) * expansion();
+    }
+
+    /** The channels of each stage in out_indices. */
+    @Override
+    public int[] outChannels() {
+        return Arrays.stream(outIndices).map(this::stageChannels).toArray();
+    }
+
+    /** {@code layer<i + 1>} for each stage in out_indices, ResNet's module names. */
+    @Override
+    public List<String> outNames() {
+        return Arrays.stream(outIndices).mapToObj(i -> "layer" + (i + 1)).toList();
+    }
+
+    @Override
+    public ResNet build(NDManager m) {
+        return new ResNet(m, this);
     }
 
     /** Reads {@code model.backbone}; every key is checked before anything is built. */

@@ -25,11 +25,11 @@ public final class CrossEntropyLoss {
      * @param logits (N, C, h, w) head output
      * @param label (N, H, W) int64 class indices, {@code head.ignoreIndex()} for ignored pixels
      */
-    public static HeadLoss of(NDArray logits, NDArray label, HeadSpec head) {
+    public static HeadLoss of(NDArray logits, NDArray label, DecodeHead.Spec head) {
         return of(logits, label, head.loss(), head.ignoreIndex(), head.alignCorners());
     }
 
-    /** As {@link #of(NDArray, NDArray, HeadSpec)} for a head described by its loss terms alone. */
+    /** As {@link #of(NDArray, NDArray, DecodeHead.Spec)} for a head described by its loss terms alone. */
     public static HeadLoss of(NDArray logits, NDArray label, List<LossSpec> terms, int ignoreIndex, boolean alignCorners) {
         Shape ls = label.getShape();
         NDArray resized = Functional.resizeBilinear(logits, (int) ls.get(1), (int) ls.get(2), alignCorners);

@@ -6,7 +6,6 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
-import org.fcn4j.nn.Functional;
 import org.fcn4j.nn.InferenceWeights;
 import org.fcn4j.nn.Module;
 import org.fcn4j.nn.Scope;
@@ -19,18 +18,22 @@ import org.fcn4j.nn.TensorFormat;
  *
  * <pre>
  * training:   forward(x) -> extractFeat(x) -> decode_head.forward(), auxiliary_head.forward()
- *             (head logits at the backbone's output stride; the losses are TrainStep's)
+ *             (head logits at the head's resolution; the losses are TrainStep's)
  * inference:  inference(x, test_cfg) -> wholeInference(x) | slideInference(x, crop, stride)
  *             wholeInference(x) -> encodeDecode(x)
  *             slideInference(x) -> encodeDecode(window) for each window, summed into place and averaged
- *             encodeDecode(x) -> extractFeat(x) -> decode_head.forward() -> resize to x's size
+ *             encodeDecode(x) -> extractFeat(x) -> decode_head.forward() -> decode_head.predictByFeat()
  * </pre>
+ *
+ * <p>The model families share this path through {@link Backbone} and {@link DecodeHead}: an FCNHead's logits
+ * come at the backbone's output stride and predictByFeat resizes them to x's size; the paper's skip heads
+ * read the input size in forward and return logits at it, so predictByFeat leaves them as they are.
  */
 public final class EncoderDecoder extends Module {
     private final NDManager manager;
     private final ModelSpec spec;
-    private final ResNet backbone;
-    private final FCNHead decodeHead;
+    private final Backbone backbone;
+    private final DecodeHead decodeHead;
     private final FCNHead auxiliaryHead;
     /** The format eval-mode passes compute in (see {@link #prepareInference}). */
     private TensorFormat format = TensorFormat.DEFAULT;
@@ -40,8 +43,8 @@ public final class EncoderDecoder extends Module {
     public EncoderDecoder(NDManager m, ModelSpec spec) {
         this.manager = m;
         this.spec = spec;
-        backbone = child("backbone", new ResNet(m, spec.backbone()));
-        decodeHead = child("decode_head", new FCNHead(m, spec.decodeHead()));
+        backbone = child("backbone", spec.backbone().build(m));
+        decodeHead = child("decode_head", spec.decodeHead().build(m));
         auxiliaryHead = spec.auxiliaryHead() == null ? null : child("auxiliary_head", new FCNHead(m, spec.auxiliaryHead()));
     }
 
@@ -54,11 +57,11 @@ public final class EncoderDecoder extends Module {
         return spec;
     }
 
-    public ResNet backbone() {
+    public Backbone backbone() {
         return backbone;
     }
 
-    public FCNHead decodeHead() {
+    public DecodeHead decodeHead() {
         return decodeHead;
     }
 
@@ -79,12 +82,13 @@ public final class EncoderDecoder extends Module {
         return backbone.forward(input(x));
     }
 
-    /** Both heads' logits at the backbone's output stride (the caller manages the scope; used for training). */
+    /** Both heads' logits at their own resolution (the caller manages the scope; used for training). */
     public Outputs forward(NDArray x) {
+        int h = (int) x.getShape().get(2);
+        int w = (int) x.getShape().get(3);
         List<NDArray> features = extractFeat(x);
-        NDArray decode = output(decodeHead.forward(select(features, decodeHead.spec())));
-        NDArray aux = auxiliaryHead == null ? null
-                : output(auxiliaryHead.forward(select(features, auxiliaryHead.spec())));
+        NDArray decode = output(decodeHead.forward(features, h, w));
+        NDArray aux = auxiliaryHead == null ? null : output(auxiliaryHead.forward(features, h, w));
         return new Outputs(decode, aux);
     }
 
@@ -101,10 +105,6 @@ public final class EncoderDecoder extends Module {
         NDArray out = logits.toType(DataType.FLOAT32, false);
         Scope.discard(logits);
         return out;
-    }
-
-    private static NDArray select(List<NDArray> features, HeadSpec head) {
-        return features.get(head.inputIndex(features.size()));
     }
 
     /**
@@ -151,14 +151,16 @@ public final class EncoderDecoder extends Module {
     }
 
     /**
-     * {@code encode_decode}: decode-head logits resized bilinearly (the head's align_corners) to the
-     * input's size, computed in their own scope (only the result stays allocated).
+     * {@code encode_decode}: decode-head logits at the input's size ({@link DecodeHead#predictByFeat}), computed
+     * in their own scope (only the result stays allocated).
      */
     public NDArray encodeDecode(NDArray x) {
         Shape s = x.getShape();
+        int h = (int) s.get(2);
+        int w = (int) s.get(3);
         return Scope.run(x, in -> {
-            NDArray logits = output(decodeHead.forward(select(extractFeat(in), decodeHead.spec())));
-            return Functional.resizeBilinear(logits, (int) s.get(2), (int) s.get(3), spec.decodeHead().alignCorners());
+            NDArray logits = output(decodeHead.forward(extractFeat(in), h, w));
+            return decodeHead.predictByFeat(logits, h, w);
         });
     }
 

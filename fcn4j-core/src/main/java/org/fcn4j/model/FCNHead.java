@@ -2,6 +2,7 @@ package org.fcn4j.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import java.util.List;
 import org.fcn4j.nn.Conv2d;
 import org.fcn4j.nn.ConvModule;
 import org.fcn4j.nn.Dropout;
@@ -15,7 +16,7 @@ import org.fcn4j.nn.Sequential;
  * MMSegmentation's {@code FCNHead}: {@code num_convs} ConvModules ({@code convs}, identity when 0), an
  * optional {@code conv_cat} over [input, convs(input)], Dropout2d, and the 1x1 classifier {@code conv_seg}.
  */
-public final class FCNHead extends Layer {
+public final class FCNHead extends DecodeHead {
     private final HeadSpec spec;
     private final Layer convs;
     private final ConvModule convCat;
@@ -49,6 +50,7 @@ public final class FCNHead extends Layer {
         child("conv_seg", convSeg);
     }
 
+    @Override
     public HeadSpec spec() {
         return spec;
     }
@@ -66,8 +68,13 @@ public final class FCNHead extends Layer {
         return convs;
     }
 
-    /** Logits (N, num_classes, h, w) at the input feature's resolution. */
+    /** Logits at the resolution of the backbone output that in_index names. */
     @Override
+    public NDArray forward(List<NDArray> features, int height, int width) {
+        return forward(features.get(spec.inputIndex(features.size())));
+    }
+
+    /** Logits (N, num_classes, h, w) at the input feature's resolution. */
     public NDArray forward(NDArray x) {
         NDArray out = convs.forward(x);
         if (convCat != null) {

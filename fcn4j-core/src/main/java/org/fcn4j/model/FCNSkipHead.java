@@ -8,7 +8,6 @@ import java.util.List;
 import org.fcn4j.nn.Conv2d;
 import org.fcn4j.nn.ConvTranspose2d;
 import org.fcn4j.nn.Functional;
-import org.fcn4j.nn.Module;
 import org.fcn4j.nn.Scope;
 
 /**
@@ -23,7 +22,7 @@ import org.fcn4j.nn.Scope;
  * FCN-8s scales pool4 by 0.01 and pool3 by 0.0001 before scoring them, so that the finer scores start
  * small against the coarse ones.
  */
-public final class FCNSkipHead extends Module {
+public final class FCNSkipHead extends DecodeHead {
     private final FCNSkipHeadSpec spec;
     private final Conv2d scoreFr;
     /** upscore2 and pool4: null for FCN-32s. */
@@ -68,6 +67,7 @@ public final class FCNSkipHead extends Module {
         return ConvTranspose2d.bilinearUpsampler(m, spec.numClasses(), 2 * stride, stride, spec.learned(name));
     }
 
+    @Override
     public FCNSkipHeadSpec spec() {
         return spec;
     }
@@ -77,6 +77,7 @@ public final class FCNSkipHead extends Module {
      *
      * @param features the backbone's [pool3, pool4, fc7]
      */
+    @Override
     public NDArray forward(List<NDArray> features, int height, int width) {
         if (features.size() != 3) {
             throw new IllegalArgumentException("expected [pool3, pool4, fc7] but got " + features.size() + " feature maps");
@@ -92,6 +93,12 @@ public final class FCNSkipHead extends Module {
         Scope.discard(score);
         NDArray logits = crop(up, lastOffset(), height, width, lastName);
         Scope.discard(up); // the crop, a view, keeps what it needs
+        return logits;
+    }
+
+    /** The logits as they are: the last upsampler and crop already made them the input's size. */
+    @Override
+    public NDArray predictByFeat(NDArray logits, int height, int width) {
         return logits;
     }
 

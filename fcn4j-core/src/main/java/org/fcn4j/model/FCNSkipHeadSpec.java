@@ -1,5 +1,7 @@
 package org.fcn4j.model;
 
+import ai.djl.ndarray.NDManager;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +27,7 @@ public record FCNSkipHeadSpec(
         int numClasses,
         Set<String> learnedUpsamplers,
         int ignoreIndex,
-        List<LossSpec> loss) {
+        List<LossSpec> loss) implements DecodeHead.Spec {
 
     private static final Map<String, Integer> TYPES = Map.of("FCN32sHead", 32, "FCN16sHead", 16, "FCN8sHead", 8);
 
@@ -68,6 +70,38 @@ public record FCNSkipHeadSpec(
             case 32: return List.of("upscore");
             case 16: return List.of("upscore2", "upscore16");
             default: return List.of("upscore2", "upscore_pool4", "upscore8");
+        }
+    }
+
+    /** Whether {@code type} names one of these heads. */
+    static boolean isType(Object type) {
+        return type instanceof String t && TYPES.containsKey(t);
+    }
+
+    /** No resize ever changes the logits: they come out at the input's size. */
+    @Override
+    public boolean alignCorners() {
+        return false;
+    }
+
+    @Override
+    public FCNSkipHead build(NDManager m) {
+        return new FCNSkipHead(m, this);
+    }
+
+    /**
+     * The head's fixed crop offsets hold only for the paper's trunk (conv1_1 padded by 100, ceil-mode pools),
+     * so the backbone must be a VGG, and in_channels its [pool3, pool4, fc7] channels.
+     */
+    @Override
+    public void checkInputs(Backbone.Spec backbone) {
+        if (!backbone.outNames().equals(VGGSpec.OUT_NAMES)) {
+            throw new InvalidParameter("type", "reads the VGG trunk's " + VGGSpec.OUT_NAMES + " but the backbone outputs "
+                    + backbone.outNames() + " (use backbone type VGG)");
+        }
+        if (!Arrays.equals(inChannels, backbone.outChannels())) {
+            throw new InvalidParameter("in_channels", Arrays.toString(inChannels) + " but the backbone's "
+                    + VGGSpec.OUT_NAMES + " have " + Arrays.toString(backbone.outChannels()) + " channels");
         }
     }
 

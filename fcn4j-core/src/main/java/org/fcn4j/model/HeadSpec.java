@@ -1,6 +1,8 @@
 package org.fcn4j.model;
 
+import ai.djl.ndarray.NDManager;
 import java.util.List;
+import org.fcn4j.config.InvalidParameter;
 import org.fcn4j.config.ConfigNode;
 
 /**
@@ -24,11 +26,30 @@ public record HeadSpec(
         int numClasses,
         boolean alignCorners,
         int ignoreIndex,
-        List<LossSpec> loss) {
+        List<LossSpec> loss) implements DecodeHead.Spec {
 
     /** The backbone output this head reads; a negative in_index counts from the end, as in Python. */
     public int inputIndex(int numOutputs) {
         return inIndex < 0 ? numOutputs + inIndex : inIndex;
+    }
+
+    @Override
+    public FCNHead build(NDManager m) {
+        return new FCNHead(m, this);
+    }
+
+    /** in_index must name an output of the backbone, and in_channels be that output's channel count. */
+    @Override
+    public void checkInputs(Backbone.Spec backbone) {
+        int[] channels = backbone.outChannels();
+        int index = inputIndex(channels.length);
+        if (index < 0 || index >= channels.length) {
+            throw new InvalidParameter("in_index", inIndex + " but the backbone has " + channels.length + " outputs");
+        }
+        if (channels[index] != inChannels) {
+            throw new InvalidParameter("in_channels", inChannels + " but backbone output " + index + " ("
+                    + backbone.outNames().get(index) + ") has " + channels[index] + " channels");
+        }
     }
 
     public static HeadSpec parse(ConfigNode n) {

@@ -2,19 +2,21 @@ package org.fcn4j.model;
 
 import java.util.Set;
 import java.util.TreeSet;
-import org.fcn4j.config.ConfigException;
 import org.fcn4j.config.ConfigNode;
+import org.fcn4j.config.InvalidParameter;
 
 /**
- * The {@code model} section of a config: an {@code EncoderDecoder}; {@code auxiliaryHead} may be null.
+ * The {@code model} section of a config: an {@code EncoderDecoder} of a backbone (ResNet or the paper's VGG),
+ * a decode head (FCNHead or the paper's FCN32s/16s/8sHead) and optionally an auxiliary FCNHead
+ * ({@code auxiliaryHead} null).
  *
  * @param frozenNorms the parts (backbone, decode_head, auxiliary_head) whose {@code norm_cfg} says
  *     {@code requires_grad: false}: their BN weights and biases are not trained
  */
 public record ModelSpec(
         SegDataPreProcessor preprocessor,
-        BackboneSpec backbone,
-        HeadSpec decodeHead,
+        Backbone.Spec backbone,
+        DecodeHead.Spec decodeHead,
         HeadSpec auxiliaryHead,
         TestConfig testCfg,
         Set<String> frozenNorms) {
@@ -23,8 +25,9 @@ public record ModelSpec(
     public static ModelSpec parse(ConfigNode n) {
         n.oneOf("type", "EncoderDecoder", "EncoderDecoder");
         SegDataPreProcessor pre = SegDataPreProcessor.parse(n.dict("data_preprocessor"));
-        BackboneSpec backbone = BackboneSpec.parse(n.requireDict("backbone"));
-        HeadSpec decode = HeadSpec.parse(n.requireDict("decode_head"));
+        Backbone.Spec backbone = Backbone.Spec.parse(n.requireDict("backbone"));
+        ConfigNode decodeNode = n.requireDict("decode_head");
+        DecodeHead.Spec decode = DecodeHead.Spec.parse(decodeNode);
         ConfigNode auxNode = n.dict("auxiliary_head");
         HeadSpec aux = auxNode == null ? null : HeadSpec.parse(auxNode);
         TestConfig test = TestConfig.parse(n.dict("test_cfg"));
@@ -33,9 +36,9 @@ public record ModelSpec(
             throw n.error("neck", "FCN models have no neck");
         }
         n.finish();
-        checkWiring(n, backbone, decode, "decode_head");
+        checkInputs(decodeNode, backbone, decode);
         if (aux != null) {
-            checkWiring(n, backbone, aux, "auxiliary_head");
+            checkInputs(auxNode, backbone, aux);
         }
         Set<String> frozen = new TreeSet<>();
         for (String part : new String[] {"backbone", "decode_head", "auxiliary_head"}) {
@@ -47,18 +50,12 @@ public record ModelSpec(
         return new ModelSpec(pre, backbone, decode, aux, test, Set.copyOf(frozen));
     }
 
-    /** The head must read a stage the backbone outputs, with that stage's channel count. */
-    private static void checkWiring(ConfigNode n, BackboneSpec b, HeadSpec h, String key) {
-        int index = h.inputIndex(b.outIndices().length);
-        if (index < 0 || index >= b.outIndices().length) {
-            throw new ConfigException(n.pathOf(key) + ".in_index: " + h.inIndex()
-                    + " but the backbone has " + b.outIndices().length + " outputs");
-        }
-        int stage = b.outIndices()[index];
-        int channels = b.stageChannels(stage);
-        if (channels != h.inChannels()) {
-            throw new ConfigException(n.pathOf(key) + ".in_channels: " + h.inChannels()
-                    + " but backbone output " + index + " (stage " + (stage + 1) + ") has " + channels + " channels");
+    /** The head must read outputs the backbone has, with their channel counts. */
+    private static void checkInputs(ConfigNode head, Backbone.Spec backbone, DecodeHead.Spec spec) {
+        try {
+            spec.checkInputs(backbone);
+        } catch (InvalidParameter e) {
+            throw head.error(e);
         }
     }
 }

@@ -8,14 +8,16 @@ import java.util.List;
 import org.fcn4j.nn.MacCounter;
 
 /**
- * What {@code fcn4j info} prints: parameter count, the backbone's stage outputs and the heads' outputs
- * for one input shape (from a real eval-mode forward pass), and the convolution MACs.
+ * What {@code fcn4j info} prints: parameter count, the backbone's outputs and the heads' outputs for one
+ * input shape (from a real eval-mode forward pass), and the convolution (and transposed-convolution) MACs.
  *
+ * @param stageNames the module making each backbone output ({@link Backbone.Spec#outNames()})
  * @param auxiliaryShape null when the model has no auxiliary head
  */
 public record ModelSummary(
         long parameters,
         Shape input,
+        List<String> stageNames,
         List<Shape> stageShapes,
         Shape decodeShape,
         Shape auxiliaryShape,
@@ -36,17 +38,18 @@ public record ModelSummary(
                 backboneMacs = c.macs();
             }
             features.forEach(f -> stages.add(f.getShape()));
-            HeadRun decode = HeadRun.of(model.decodeHead(), features);
-            HeadRun aux = model.auxiliaryHead() == null ? new HeadRun(null, 0) : HeadRun.of(model.auxiliaryHead(), features);
-            return new ModelSummary(model.parameterCount(), input, stages, decode.shape, aux.shape,
-                    backboneMacs, decode.macs, aux.macs);
+            HeadRun decode = HeadRun.of(model.decodeHead(), features, height, width);
+            HeadRun aux = model.auxiliaryHead() == null ? new HeadRun(null, 0)
+                    : HeadRun.of(model.auxiliaryHead(), features, height, width);
+            return new ModelSummary(model.parameterCount(), input, model.backbone().spec().outNames(), stages,
+                    decode.shape, aux.shape, backboneMacs, decode.macs, aux.macs);
         }
     }
 
     private record HeadRun(Shape shape, long macs) {
-        static HeadRun of(FCNHead head, List<NDArray> features) {
+        static HeadRun of(DecodeHead head, List<NDArray> features, int height, int width) {
             try (MacCounter c = MacCounter.start()) {
-                Shape s = head.forward(features.get(head.spec().inputIndex(features.size()))).getShape();
+                Shape s = head.forward(features, height, width).getShape();
                 return new HeadRun(s, c.macs());
             }
         }

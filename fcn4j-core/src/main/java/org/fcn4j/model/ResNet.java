@@ -20,7 +20,7 @@ import org.fcn4j.nn.Tensor;
  * a 3x3 max-pool, then {@code layer1..layerN} of Basic or Bottleneck blocks with per-stage stride and
  * dilation. Returns the outputs of the stages listed in {@code out_indices}.
  */
-public final class ResNet extends Module {
+public final class ResNet extends Backbone {
     private final BackboneSpec spec;
     /** The V1c deep stem, or null for the 7x7 stem ({@code conv1}, {@code bn1}). */
     private final Sequential stem;
@@ -91,6 +91,7 @@ public final class ResNet extends Module {
         }
     }
 
+    @Override
     public BackboneSpec spec() {
         return spec;
     }
@@ -100,6 +101,7 @@ public final class ResNet extends Module {
     }
 
     /** The stage outputs listed in out_indices. */
+    @Override
     public List<NDArray> forward(NDArray x) {
         NDArray stemOut = stem != null ? stem.forward(x) : ConvModule.convBnRelu(conv1, bn1, x);
         x = maxpool.forward(stemOut);

@@ -9,7 +9,6 @@ import org.fcn4j.nn.Dropout;
 import org.fcn4j.nn.Functional;
 import org.fcn4j.nn.Layer;
 import org.fcn4j.nn.MaxPool2d;
-import org.fcn4j.nn.Module;
 import org.fcn4j.nn.Scope;
 
 /**
@@ -20,7 +19,7 @@ import org.fcn4j.nn.Scope;
  * and the decode head's fixed crop offsets stay inside its maps (floor-mode pools would break both).
  * Returns pool3, pool4 and fc7 (strides 8, 16 and 32 of the padded input).
  */
-public final class VGG extends Module {
+public final class VGG extends Backbone {
     private static final int FIRST_PADDING = 100;
 
     private final VGGSpec spec;
@@ -50,11 +49,13 @@ public final class VGG extends Module {
         drop7 = child("drop7", Dropout.channels(spec.dropoutRatio()));
     }
 
+    @Override
     public VGGSpec spec() {
         return spec;
     }
 
     /** [pool3, pool4, fc7]. */
+    @Override
     public List<NDArray> forward(NDArray x) {
         NDArray pool1 = block(0, x);
         NDArray pool2 = block(1, pool1);

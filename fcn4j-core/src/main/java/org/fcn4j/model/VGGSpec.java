@@ -1,5 +1,7 @@
 package org.fcn4j.model;
 
+import ai.djl.ndarray.NDManager;
+import java.util.List;
 import java.util.Map;
 import org.fcn4j.config.ConfigNode;
 import org.fcn4j.config.InvalidParameter;
@@ -10,13 +12,16 @@ import org.fcn4j.config.InvalidParameter;
  * as convolutions of {@code fc_channels}, each followed by channel dropout of {@code dropout_ratio}.
  * The defaults are VGG16's ImageNet widths; smaller ones give a fast model with every code path.
  */
-public record VGGSpec(int depth, int inChannels, int baseChannels, int fcChannels, double dropoutRatio) {
+public record VGGSpec(int depth, int inChannels, int baseChannels, int fcChannels, double dropoutRatio)
+        implements Backbone.Spec {
     /** Convolutions per block (torchvision's configurations A, B, D, E). */
     private static final Map<Integer, int[]> BLOCK_CONVS = Map.of(
             11, new int[] {1, 1, 2, 2, 2},
             13, new int[] {2, 2, 2, 2, 2},
             16, new int[] {2, 2, 3, 3, 3},
             19, new int[] {2, 2, 4, 4, 4});
+
+    static final List<String> OUT_NAMES = List.of("pool3", "pool4", "fc7");
 
     public VGGSpec {
         if (!BLOCK_CONVS.containsKey(depth)) {
@@ -52,8 +57,20 @@ public record VGGSpec(int depth, int inChannels, int baseChannels, int fcChannel
     }
 
     /** Channels of the three outputs, pool3, pool4 and fc7, in that order. */
+    @Override
     public int[] outChannels() {
         return new int[] {blockChannels(2), blockChannels(3), fcChannels};
+    }
+
+    /** The layers the skip head reads, in {@link VGG#forward}'s order. */
+    @Override
+    public List<String> outNames() {
+        return OUT_NAMES;
+    }
+
+    @Override
+    public VGG build(NDManager m) {
+        return new VGG(m, this);
     }
 
     /** Reads {@code model.backbone}; every key is checked before anything is built. */

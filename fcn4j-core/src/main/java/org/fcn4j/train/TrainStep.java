@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.fcn4j.model.CrossEntropyLoss;
 import org.fcn4j.model.EncoderDecoder;
-import org.fcn4j.model.HeadSpec;
+import org.fcn4j.model.DecodeHead;
 import org.fcn4j.nn.Torch;
 
 /**
@@ -64,7 +64,7 @@ public final class TrainStep {
         }
     }
 
-    private static NDArray head(String name, NDArray logits, NDArray labels, HeadSpec spec,
+    private static NDArray head(String name, NDArray logits, NDArray labels, DecodeHead.Spec spec,
             Map<String, Double> values) {
         CrossEntropyLoss.HeadLoss l = CrossEntropyLoss.of(logits, labels, spec);
         values.put(name + ".loss_ce", (double) l.loss().getFloat());

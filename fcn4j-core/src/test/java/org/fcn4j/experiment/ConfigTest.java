@@ -11,6 +11,8 @@ import java.util.Map;
 import org.fcn4j.config.ConfigException;
 import org.fcn4j.config.ConfigLoader;
 import org.fcn4j.experiment.Config;
+import org.fcn4j.model.BackboneSpec;
+import org.fcn4j.model.HeadSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,6 +21,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ConfigTest {
     @TempDir
     Path dir;
+
+    /** The ResNet backbone of an MMSegmentation-style config. */
+    private static BackboneSpec resnet(Config c) {
+        return (BackboneSpec) c.model().backbone();
+    }
+
+    /** The FCNHead decode head of an MMSegmentation-style config. */
+    private static HeadSpec fcnHead(Config c) {
+        return (HeadSpec) c.model().decodeHead();
+    }
 
     private Path write(String name, String yaml) throws IOException {
         Path p = dir.resolve(name);
@@ -39,16 +51,16 @@ class ConfigTest {
     @Test
     void presetsCarryMmsegValues() {
         Config r18 = Config.load("fcn_r18-d8_4xb2-80k_cityscapes-512x1024");
-        assertThat(r18.model().backbone().depth()).isEqualTo(18);
-        assertThat(r18.model().decodeHead().inChannels()).isEqualTo(512);
-        assertThat(r18.model().decodeHead().channels()).isEqualTo(128);
+        assertThat(resnet(r18).depth()).isEqualTo(18);
+        assertThat(fcnHead(r18).inChannels()).isEqualTo(512);
+        assertThat(fcnHead(r18).channels()).isEqualTo(128);
         assertThat(r18.model().auxiliaryHead().channels()).isEqualTo(64);
         assertThat(r18.model().auxiliaryHead().loss().get(0).lossWeight()).isEqualTo(0.4);
         Config c769 = Config.load("fcn_r50-d8_4xb2-40k_cityscapes-769x769");
         assertThat(c769.model().decodeHead().alignCorners()).isTrue();
         assertThat(c769.model().testCfg().slide()).isTrue();
         assertThat(c769.model().testCfg().stride()).containsExactly(513, 513);
-        assertThat(Config.load("fcn_r50b-d8_4xb2-80k_cityscapes-512x1024").model().backbone().deepStem()).isFalse();
+        assertThat(resnet(Config.load("fcn_r50b-d8_4xb2-80k_cityscapes-512x1024")).deepStem()).isFalse();
         assertThat(Config.load("fcn_r50-d8_4xb4-80k_ade20k-512x512").model().auxiliaryHead().numClasses()).isEqualTo(150);
         assertThat(r18.model().preprocessor().size()).containsExactly(512, 1024);
     }
@@ -60,14 +72,14 @@ class ConfigTest {
         Path child = write("child.yaml", "_base_: [base.yaml]\nmodel:\n  backbone: {strides: [1, 2, 1, 1], dilations: [1, 1, 2, 4]}\n"
                 + "  decode_head: {num_classes: 7}\n");
         Config c = Config.load(child.toString());
-        assertThat(c.model().backbone().strides()).containsExactly(1, 2, 1, 1);
-        assertThat(c.model().backbone().depth()).isEqualTo(50);
+        assertThat(resnet(c).strides()).containsExactly(1, 2, 1, 1);
+        assertThat(resnet(c).depth()).isEqualTo(50);
         assertThat(c.model().decodeHead().numClasses()).isEqualTo(7);
-        assertThat(c.model().decodeHead().dropoutRatio()).isEqualTo(0.2);
+        assertThat(fcnHead(c).dropoutRatio()).isEqualTo(0.2);
 
         Path replaced = write("replace.yaml", "_base_: base.yaml\nmodel:\n  decode_head: {_delete_: true, type: FCNHead, "
                 + "in_channels: 2048, channels: 16, num_classes: 2}\n");
-        assertThat(Config.load(replaced.toString()).model().decodeHead().dropoutRatio()).isEqualTo(0.1);
+        assertThat(fcnHead(Config.load(replaced.toString())).dropoutRatio()).isEqualTo(0.1);
     }
 
     @Test
@@ -85,7 +97,7 @@ class ConfigTest {
                         "model.test_cfg.mode=slide", "model.test_cfg.crop_size=[64, 64]", "model.test_cfg.stride=[32,32]",
                         "train_dataloader.dataset.pipeline.2.ratio_range=[1.0, 1.0]"));
         assertThat(c.model().decodeHead().numClasses()).isEqualTo(5);
-        assertThat(c.model().backbone().dilations()).containsExactly(1, 1, 1, 2);
+        assertThat(resnet(c).dilations()).containsExactly(1, 1, 1, 2);
         assertThat(c.model().testCfg().crop()).containsExactly(64, 64);
         @SuppressWarnings("unchecked")
         Map<String, Object> resize = (Map<String, Object>) ((List<?>) ((Map<?, ?>) ((Map<?, ?>) c.tree()
@@ -103,7 +115,7 @@ class ConfigTest {
         assertThatThrownBy(() -> Config.load(preset, List.of("model.decode_head.dropout_ratio=1.5")))
                 .hasMessageStartingWith("model.decode_head.dropout_ratio: must be in [0, 1)");
         assertThatThrownBy(() -> Config.load(preset, List.of("model.auxiliary_head.in_channels=512")))
-                .hasMessageStartingWith("model.auxiliary_head.in_channels: 512 but backbone output 2 (stage 3) has 1024");
+                .hasMessageStartingWith("model.auxiliary_head.in_channels: 512 but backbone output 2 (layer3) has 1024");
         assertThatThrownBy(() -> Config.load(preset, List.of("model.backbone.norm_cfg.type=GN")))
                 .hasMessageStartingWith("model.backbone.norm_cfg.type: expected one of BN, SyncBN");
         assertThatThrownBy(() -> Config.load(preset, List.of("modle.x=1"))).hasMessage("modle: unknown key");

@@ -16,6 +16,7 @@ import org.fcn4j.Fixtures;
 import org.fcn4j.experiment.Config;
 import org.fcn4j.model.CheckpointLoader;
 import org.fcn4j.model.EncoderDecoder;
+import org.fcn4j.model.FCNHead;
 import org.fcn4j.model.KeyMap;
 import org.fcn4j.nn.Functional;
 import org.fcn4j.nn.LoadReport;
@@ -132,13 +133,13 @@ class CheckpointReadTest {
         Checkpoint c = Checkpoints.read(ckpt("mmseg_zip.pth"), m);
         EncoderDecoder model = new EncoderDecoder(m, Config.load(Fixtures.path("parity_r18.yaml").toString(),
                 List.of("model.decode_head.num_classes=3", "model.auxiliary_head.num_classes=3")).model());
-        NDArray freshSeg = model.decodeHead().convSeg().weight().get().duplicate();
+        NDArray freshSeg = ((FCNHead) model.decodeHead()).convSeg().weight().get().duplicate();
         List<String> warnings = new java.util.ArrayList<>();
         LoadReport report = CheckpointLoader.loadInto(model, c, warnings::add);
         assertThat(report.shapeMismatch()).hasSize(4).allMatch(k -> k.contains("conv_seg."));
         assertThat(report.missing()).isEmpty();
         assertThat(warnings.get(0)).startsWith("re-initialising decode_head.conv_seg.weight (checkpoint (5, 16, 1, 1), model (3, 16, 1, 1))");
-        assertThat(model.decodeHead().convSeg().weight().get().toFloatArray()).containsExactly(freshSeg.toFloatArray());
+        assertThat(((FCNHead) model.decodeHead()).convSeg().weight().get().toFloatArray()).containsExactly(freshSeg.toFloatArray());
         assertClose("loaded backbone weight", model.stateDict().get("backbone.stem.0.weight").get(),
                 c.stateDict().get("backbone.stem.0.weight"), 0);
     }
