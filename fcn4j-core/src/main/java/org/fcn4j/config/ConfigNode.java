@@ -31,6 +31,11 @@ public final class ConfigNode {
         return path.isEmpty() ? key : path + "." + key;
     }
 
+    /** The dict's keys, for dicts keyed by name (mmengine's {@code custom_keys}); read them with the getters. */
+    public Set<String> keys() {
+        return new TreeSet<>(map.keySet());
+    }
+
     public boolean has(String key) {
         return map.get(key) != null;
     }

@@ -1,6 +1,7 @@
 package org.fcn4j.experiment;
 
 import org.fcn4j.optim.LrSchedule;
+import org.fcn4j.optim.ParamwiseConfig;
 import org.fcn4j.config.ConfigException;
 import org.fcn4j.config.ConfigNode;
 import org.fcn4j.data.DatasetSpec;
@@ -14,11 +15,12 @@ import org.fcn4j.data.transform.TrainPipeline;
  *
  * @param valInterval iterations between validations (0: no validation data, never)
  * @param maxNorm {@code clip_grad.max_norm}, or 0 without clipping
+ * @param paramwise {@code optim_wrapper.paramwise_cfg}, or null (one param group)
  * @param trainData the training set, listed when training starts
  * @param valData the validation set with its test pipeline, or null
  */
 public record TrainSettings(long maxIters, long valInterval, long logInterval, long checkpointInterval, double lr,
-        double momentum, double weightDecay, double maxNorm, LrSchedule schedule, long seed, String loadFrom,
+        double momentum, double weightDecay, double maxNorm, ParamwiseConfig paramwise, LrSchedule schedule, long seed, String loadFrom,
         boolean resume, int batchSize, int numWorkers, boolean shuffle, DatasetSpec trainData, TrainPipeline pipeline,
         DatasetSpec valData, TestPipeline valPipeline) {
 
@@ -69,7 +71,7 @@ public record TrainSettings(long maxIters, long valInterval, long logInterval, l
             }
             clip.finish();
         }
-        wrapper.accept("paramwise_cfg");
+        ParamwiseConfig paramwise = ParamwiseConfig.parse(wrapper.dict("paramwise_cfg"));
         wrapper.finish();
 
         ConfigNode train = root.requireDict("train_dataloader");
@@ -111,7 +113,7 @@ public record TrainSettings(long maxIters, long valInterval, long logInterval, l
             throw new ConfigException("load_from: expected a path but got " + ConfigNode.describe(loadFrom));
         }
         return new TrainSettings(maxIters, val == null ? 0 : valInterval, logInterval, ckptInterval, lr, momentum, wd,
-                maxNorm, LrSchedule.parse(root, lr), seed, (String) loadFrom, root.bool("resume", false), batch, workers,
+                maxNorm, paramwise, LrSchedule.parse(root, lr), seed, (String) loadFrom, root.bool("resume", false), batch, workers,
                 shuffle, trainData, pipeline, valData, valPipeline);
     }
 }

@@ -41,6 +41,11 @@ public abstract class Module {
         return module;
     }
 
+    /** This module's own parameters and buffers, without its children's ({@code named_parameters(recurse=False)}). */
+    public Map<String, Tensor> ownTensors() {
+        return Collections.unmodifiableMap(tensors);
+    }
+
     public Map<String, Module> children() {
         return Collections.unmodifiableMap(children);
     }

@@ -3,6 +3,7 @@ package org.fcn4j.optim;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.DoubleStream;
 import org.fcn4j.config.ConfigNode;
 
 /**
@@ -10,11 +11,17 @@ import org.fcn4j.config.ConfigNode;
  * chainable form: each scheduler in its [begin, end) range multiplies or maps the current rate, and
  * {@link #step} runs after every iteration, as {@code ParamSchedulerHook} does. Replaying the steps
  * from the start reproduces the exact double-precision rates a resumed run needs.
+ *
+ * <p>Like mmengine's, the schedule rates every param group from its own current rate: a group that starts at
+ * lr_mult x lr ({@link ParamwiseConfig}) follows its own trajectory, which is lr_mult times the base one for
+ * LinearLR but not for PolyLR, whose eta_min is the same for every group. Without schedulers, every rate stays.
  */
 public final class LrSchedule {
     private final double baseLr;
     private final List<Scheduler> schedulers;
-    private double lr;
+    /** The lr multipliers of the groups rated (the first is 1, the base group), and each group's current rate. */
+    private final double[] multipliers;
+    private final double[] lrs;
     private final long[] lastSteps;
     private long globalStep = -1;
 
@@ -50,17 +57,37 @@ public final class LrSchedule {
     }
 
     public LrSchedule(double baseLr, List<Scheduler> schedulers) {
+        this(baseLr, schedulers, new double[0]);
+    }
+
+    private LrSchedule(double baseLr, List<Scheduler> schedulers, double[] groupMultipliers) {
         this.baseLr = baseLr;
         this.schedulers = List.copyOf(schedulers);
+        this.multipliers = DoubleStream.concat(DoubleStream.of(1), Arrays.stream(groupMultipliers)).distinct().toArray();
+        this.lrs = Arrays.stream(multipliers).map(m -> baseLr * m).toArray();
         this.lastSteps = new long[schedulers.size()];
         Arrays.fill(lastSteps, -1);
-        this.lr = baseLr;
         step(); // mmengine's schedulers take their first step when built
     }
 
-    /** The learning rate for the current iteration. */
+    /** This schedule from its start, also rating groups that start at {@code lrMultipliers} x lr. */
+    public LrSchedule withGroups(double... lrMultipliers) {
+        return new LrSchedule(baseLr, schedulers, lrMultipliers);
+    }
+
+    /** The learning rate for the current iteration (of the base group, lr_mult 1). */
     public double lr() {
-        return lr;
+        return lrs[0];
+    }
+
+    /** The current learning rate of the group that started at {@code lrMultiplier} x lr. */
+    public double lr(double lrMultiplier) {
+        for (int i = 0; i < multipliers.length; i++) {
+            if (multipliers[i] == lrMultiplier) {
+                return lrs[i];
+            }
+        }
+        throw new IllegalArgumentException("no group with lr_mult " + lrMultiplier + " is scheduled (withGroups)");
     }
 
     public double baseLr() {
@@ -74,14 +101,16 @@ public final class LrSchedule {
             Scheduler s = schedulers.get(i);
             if (s.begin() <= globalStep && globalStep < s.end()) {
                 lastSteps[i]++;
-                lr = s.next(lr, lastSteps[i]);
+                for (int g = 0; g < lrs.length; g++) {
+                    lrs[g] = s.next(lrs[g], lastSteps[i]);
+                }
             }
         }
     }
 
     /** The schedule positioned at iteration {@code iteration} (its rate is that iteration's). */
     public LrSchedule at(long iteration) {
-        LrSchedule s = new LrSchedule(baseLr, schedulers);
+        LrSchedule s = new LrSchedule(baseLr, schedulers, multipliers);
         for (long i = 0; i < iteration; i++) {
             s.step();
         }

@@ -3,10 +3,12 @@ package org.fcn4j.optim;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.DoubleUnaryOperator;
 import org.fcn4j.nn.Tensor;
 import org.fcn4j.nn.Torch;
 
@@ -14,41 +16,76 @@ import org.fcn4j.nn.Torch;
  * {@code torch.optim.SGD} (dampening 0, no Nesterov) over every trainable tensor, with PyTorch's update
  * rule: g += wd * w; buf = m * buf + g (buf = g on the first step); w -= lr * buf. Optionally clips the
  * global gradient norm first, as {@code clip_grad_norm_} does for mmengine's {@code clip_grad}.
+ *
+ * <p>With {@code paramwise_cfg} ({@link ParamwiseConfig}) each parameter is its own param group, as mmengine
+ * builds them: its lr is its group's scheduled rate (the rate of a group that started at lr_mult x lr) and
+ * its weight decay decay_mult x weight_decay.
  */
 public final class Sgd {
     private final List<Tensor> params;
     private final boolean[] frozen;
+    /** Per parameter: lr_mult and decay_mult (all 1 without paramwise_cfg). */
+    private final ParamwiseConfig.Multipliers[] multipliers;
+    /** Whether the optimizer has one param group per parameter (paramwise_cfg) instead of one in all. */
+    private final boolean paramwise;
     private final double momentum;
     private final double weightDecay;
     private final double maxNorm;
     private final NDArray[] buffers;
 
+    /** One param group: every parameter at the optimizer's lr and weight decay. */
+    public Sgd(Map<String, Tensor> stateDict, Set<String> frozen, double momentum, double weightDecay, double maxNorm) {
+        this(stateDict, frozen, null, momentum, weightDecay, maxNorm);
+    }
+
     /**
      * @param frozen names of parameters left as they are (PyTorch's requires_grad=False: no update, no
      *     weight decay), still counted in the state's parameter indices as {@code model.parameters()} counts them
+     * @param multipliers each trainable parameter's lr and decay multipliers ({@link ParamwiseConfig#of}),
+     *     or null for one param group
      * @param maxNorm clip the L2 norm of all gradients together to this (0: no clipping)
      */
-    public Sgd(Map<String, Tensor> stateDict, Set<String> frozen, double momentum, double weightDecay, double maxNorm) {
+    public Sgd(Map<String, Tensor> stateDict, Set<String> frozen, Map<String, ParamwiseConfig.Multipliers> multipliers,
+            double momentum, double weightDecay, double maxNorm) {
         params = new ArrayList<>();
         List<Boolean> isFrozen = new ArrayList<>();
+        List<ParamwiseConfig.Multipliers> mults = new ArrayList<>();
         stateDict.forEach((name, t) -> {
             if (t.trainable()) {
                 params.add(t);
                 isFrozen.add(frozen.contains(name));
+                mults.add(multipliers == null ? ParamwiseConfig.Multipliers.ONE
+                        : multipliers.getOrDefault(name, ParamwiseConfig.Multipliers.ONE));
             }
         });
         this.frozen = new boolean[params.size()];
         for (int i = 0; i < this.frozen.length; i++) {
             this.frozen[i] = isFrozen.get(i);
         }
+        this.multipliers = mults.toArray(new ParamwiseConfig.Multipliers[0]);
+        this.paramwise = multipliers != null;
         this.momentum = momentum;
         this.weightDecay = weightDecay;
         this.maxNorm = maxNorm;
         buffers = new NDArray[params.size()];
     }
 
-    /** Applies one update with learning rate {@code lr} and zeroes the gradients. */
+    /** The distinct lr multipliers of the parameters, the groups a schedule must rate ({@link LrSchedule#withGroups}). */
+    public double[] lrMultipliers() {
+        return Arrays.stream(multipliers).mapToDouble(ParamwiseConfig.Multipliers::lr).distinct().toArray();
+    }
+
+    /** Applies one update at a constant learning rate {@code lr} (a parameter's: lr_mult x lr) and zeroes the gradients. */
     public void step(double lr) {
+        step(mult -> lr * mult);
+    }
+
+    /**
+     * Applies one update and zeroes the gradients.
+     *
+     * @param rates the learning rate of a parameter from its lr_mult ({@link LrSchedule#lr(double)})
+     */
+    public void step(DoubleUnaryOperator rates) {
         NDManager owner = params.get(0).get().getManager();
         try (NDManager scope = owner.newSubManager()) {
             NDArray[] grads = new NDArray[params.size()];
@@ -64,8 +101,9 @@ public final class Sgd {
                     continue;
                 }
                 NDArray g = clip < 1 ? grads[i].mul(clip) : grads[i];
-                if (weightDecay != 0) {
-                    g = g.add(temporary(w.mul((float) weightDecay), scope));
+                double decay = weightDecay * multipliers[i].decay();
+                if (decay != 0) {
+                    g = g.add(temporary(w.mul((float) decay), scope));
                 }
                 if (momentum != 0) {
                     if (buffers[i] == null) {
@@ -76,7 +114,7 @@ public final class Sgd {
                     }
                     g = buffers[i];
                 }
-                w.subi(temporary(g.mul((float) lr), scope));
+                w.subi(temporary(g.mul((float) rates.applyAsDouble(multipliers[i].lr())), scope));
                 Torch.zeroGrad(w);
             }
         }
@@ -106,34 +144,58 @@ public final class Sgd {
         return (float) Math.min(1.0, maxNorm / (total + 1e-6));
     }
 
+    /** {@link #stateDict(DoubleUnaryOperator, double)} at a constant rate {@code lr}. */
+    public Map<String, Object> stateDict(double lr, double initialLr) {
+        return stateDict(mult -> lr * mult, initialLr);
+    }
+
     /**
      * The optimizer section of a checkpoint, as {@code torch.optim.SGD.state_dict()} lays it out:
-     * per-parameter momentum buffers by index and one param group.
+     * per-parameter momentum buffers by index, and one param group, or one per parameter with paramwise_cfg.
+     *
+     * @param rates the current learning rate of a parameter from its lr_mult
+     * @param initialLr the optimizer's lr before any schedule
      */
-    public Map<String, Object> stateDict(double lr, double initialLr) {
+    public Map<String, Object> stateDict(DoubleUnaryOperator rates, double initialLr) {
         Map<Object, Object> state = new LinkedHashMap<>();
-        List<Object> indices = new ArrayList<>();
         for (int i = 0; i < params.size(); i++) {
-            indices.add((long) i);
             if (buffers[i] != null) {
                 state.put((long) i, Map.of("momentum_buffer", buffers[i]));
             }
         }
+        List<Object> groups = new ArrayList<>();
+        if (paramwise) {
+            for (int i = 0; i < params.size(); i++) {
+                ParamwiseConfig.Multipliers mult = multipliers[i];
+                groups.add(group(List.of((long) i), rates.applyAsDouble(mult.lr()), weightDecay * mult.decay(),
+                        initialLr * mult.lr()));
+            }
+        } else {
+            List<Object> indices = new ArrayList<>();
+            for (int i = 0; i < params.size(); i++) {
+                indices.add((long) i);
+            }
+            groups.add(group(indices, rates.applyAsDouble(1), weightDecay, initialLr));
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("state", state);
+        out.put("param_groups", groups);
+        return out;
+    }
+
+    private Map<String, Object> group(List<Object> indices, double lr, double decay, double initialLr) {
         Map<String, Object> group = new LinkedHashMap<>();
         group.put("lr", lr);
         group.put("momentum", momentum);
         group.put("dampening", 0.0);
-        group.put("weight_decay", weightDecay);
+        group.put("weight_decay", decay);
         group.put("nesterov", false);
         group.put("maximize", false);
         group.put("foreach", null);
         group.put("differentiable", false);
         group.put("initial_lr", initialLr);
         group.put("params", indices);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("state", state);
-        out.put("param_groups", List.of(group));
-        return out;
+        return group;
     }
 
     /** Restores momentum buffers from a {@link #stateDict}-shaped section; fails on a mismatch. */

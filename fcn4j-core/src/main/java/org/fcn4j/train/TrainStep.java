@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.DoubleUnaryOperator;
 import org.fcn4j.model.CrossEntropyLoss;
 import org.fcn4j.model.EncoderDecoder;
 import org.fcn4j.model.DecodeHead;
@@ -13,7 +14,8 @@ import org.fcn4j.nn.Torch;
 
 /**
  * One training iteration as mmseg's {@code train_step}: forward in train mode, each head's loss (the
- * auxiliary already weighted by its loss_weight) summed, backward, then the SGD update. Works in its
+ * auxiliary already weighted by its loss_weight; the paper's heads' summed over the pixels when their
+ * loss_decode says {@code reduction: sum}) summed, backward, then the SGD update. Works in its
  * own NDManager scope, so nothing but the updated weights and buffers outlives it.
  */
 public final class TrainStep {
@@ -33,14 +35,23 @@ public final class TrainStep {
      * @throws TrainingException when the loss is not finite (the weights are left as they were)
      */
     public Map<String, Double> run(NDArray images, NDArray labels, double lr) {
-        return run(images, labels, lr, () -> {});
+        return run(images, labels, mult -> lr * mult);
+    }
+
+    /**
+     * {@link #run(NDArray, NDArray, double)} with per-group rates ({@code paramwise_cfg}).
+     *
+     * @param rates a parameter's learning rate from its lr_mult ({@code LrSchedule::lr})
+     */
+    public Map<String, Double> run(NDArray images, NDArray labels, DoubleUnaryOperator rates) {
+        return run(images, labels, rates, () -> {});
     }
 
     /**
      * {@link #run}, calling {@code beforeUpdate} between backward and the SGD update, while the gradients
      * are on the parameters (TrainParityTest checks them there and replaces them with PyTorch's).
      */
-    Map<String, Double> run(NDArray images, NDArray labels, double lr, Runnable beforeUpdate) {
+    Map<String, Double> run(NDArray images, NDArray labels, DoubleUnaryOperator rates, Runnable beforeUpdate) {
         try (NDManager scope = images.getManager().newSubManager()) {
             images.attach(scope);
             labels.attach(scope);
@@ -59,7 +70,7 @@ public final class TrainStep {
                 gc.backward(total);
             }
             beforeUpdate.run();
-            sgd.step(lr);
+            sgd.step(rates);
             return values;
         }
     }

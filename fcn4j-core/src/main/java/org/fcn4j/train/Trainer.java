@@ -100,8 +100,9 @@ public final class Trainer {
         Torch.seed(settings.seed());
         try (NDManager root = Torch.newManager()) {
             EncoderDecoder model = new EncoderDecoder(root, config.model());
-            Sgd sgd = new Sgd(model.stateDict(), frozenNormParameters(model), settings.momentum(), settings.weightDecay(),
-                    settings.maxNorm());
+            Sgd sgd = new Sgd(model.stateDict(), frozenNormParameters(model),
+                    settings.paramwise() == null ? null : settings.paramwise().of(model), settings.momentum(),
+                    settings.weightDecay(), settings.maxNorm());
             long start = resumeFrom != null ? resume(model, sgd, resumeFrom, root) : 0;
             if (resumeFrom == null && settings.loadFrom() != null) {
                 Checkpoint ckpt = Checkpoints.read(Path.of(settings.loadFrom()), root);
@@ -191,7 +192,7 @@ public final class Trainer {
 
         Result run(long start) {
             TrainSettings s = settings;
-            LrSchedule schedule = s.schedule().at(start);
+            LrSchedule schedule = s.schedule().withGroups(sgd.lrMultipliers()).at(start);
             SegDataPreProcessor preprocessor = config.model().preprocessor();
             model.train(true);
             try (TrainLog log = new TrainLog(workDir.resolve("log.jsonl"), start > 0);
@@ -202,7 +203,7 @@ public final class Trainer {
                     long t0 = System.nanoTime();
                     TrainBatch batch = preprocessor.collate(loader.next());
                     long t1 = System.nanoTime();
-                    Map<String, Double> values = step(batch, schedule.lr(), iter);
+                    Map<String, Double> values = step(batch, schedule, iter);
                     values.put("data_time", (t1 - t0) / 1e9);
                     values.put("time", (System.nanoTime() - t0) / 1e9);
                     log.add(values);
@@ -229,13 +230,13 @@ public final class Trainer {
         }
 
         /** One iteration on {@code batch}; a non-finite loss stops the run, naming the last good checkpoint. */
-        private Map<String, Double> step(TrainBatch batch, double lr, long iter) {
+        private Map<String, Double> step(TrainBatch batch, LrSchedule schedule, long iter) {
             // a seed per iteration makes dropout masks a function of the iteration, so a resumed run repeats them
             Torch.seed(settings.seed() * 1_000_003L + iter);
             NDArray x = root.create(batch.images(), new Shape(batch.n(), 3, batch.height(), batch.width()));
             NDArray y = root.create(batch.labels(), new Shape(batch.n(), batch.height(), batch.width()));
             try {
-                return trainStep.run(x, y, lr);
+                return trainStep.run(x, y, schedule::lr);
             } catch (TrainingException e) {
                 throw diverged(e.getMessage() + " at iteration " + (iter + 1) + "; training stopped before updating the weights");
             }
@@ -275,7 +276,7 @@ public final class Trainer {
             m.put("fcn4j_version", Version.get());
             m.put("time", java.time.Instant.now().toString());
             m.put("dataset_meta", datasetMeta);
-            Checkpoints.write(file, state, m, sgd.stateDict(schedule.lr(), schedule.baseLr()));
+            Checkpoints.write(file, state, m, sgd.stateDict(schedule::lr, schedule.baseLr()));
             AtomicFiles.write(workDir.resolve("last_checkpoint"),
                     out -> out.write(file.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8)));
             lastSaved = file;

@@ -44,6 +44,26 @@ class LrScheduleTest {
     }
 
     @Test
+    void eachGroupFollowsItsOwnRateAsMmengineSchedulesParamGroups() {
+        // groups that start at 2x and 0x the rate; PolyLR's eta_min is the same for all, so 2x does not stay 2x
+        LrSchedule s = new LrSchedule(0.01, List.of(new LrSchedule.Poly(0, 10, 1e-4, 0.9))).withGroups(2, 0);
+        assertThat(s.lr(2)).isEqualTo(0.02);
+        assertThat(s.lr(0)).isEqualTo(0.0);
+        s.step();
+        double f = Math.pow(1 - 1 / 9.0, 0.9);
+        assertThat(s.lr()).isCloseTo((0.01 - 1e-4) * f + 1e-4, within(1e-15));
+        assertThat(s.lr(1)).isEqualTo(s.lr());
+        assertThat(s.lr(2)).isCloseTo((0.02 - 1e-4) * f + 1e-4, within(1e-15));
+        assertThat(s.lr(0)).as("lr_mult 0 creeps up to eta_min").isCloseTo(1e-4 * (1 - f), within(1e-18)).isPositive();
+        assertThat(s.at(1).lr(2)).isEqualTo(s.lr(2));
+        assertThatThrownBy(() -> s.lr(3)).hasMessageContaining("no group with lr_mult 3.0");
+        // without schedulers (an empty param_scheduler) every group keeps its rate
+        LrSchedule fixed = LrSchedule.parse(new ConfigNode("", Map.of("param_scheduler", List.of())), 1e-10).withGroups(2);
+        assertThat(fixed.at(100000).lr(2)).isEqualTo(2e-10);
+        assertThat(fixed.at(100000).lr()).isEqualTo(1e-10);
+    }
+
+    @Test
     void positioningAtAnIterationReplaysTheSameRates() {
         LrSchedule s = new LrSchedule(0.05, List.of(new LrSchedule.Linear(0, 5, 0.2, 1.0), new LrSchedule.Poly(5, 100, 1e-4, 0.9)));
         for (int t = 0; t < 37; t++) {

@@ -72,7 +72,7 @@ class TrainParityTest {
                 assertThat(schedule.lr()).as("lr of iteration %d", i)
                         .isCloseTo(fx.get("iter" + i + ".lr").getFloat(), within(1e-9));
                 int iteration = i;
-                Map<String, Double> v = step.run(fx.get("input").duplicate(), fx.get("label").duplicate(), schedule.lr(),
+                Map<String, Double> v = step.run(fx.get("input").duplicate(), fx.get("label").duplicate(), schedule::lr,
                         () -> checkAndReplaceGradients(model, trainable, fx, iteration));
                 String it = "iteration " + i + " ";
                 assertClose(it + "loss_decode", m.create(v.get("decode.loss_ce").floatValue()), fx.get("iter" + i + ".loss_decode"), RTOL);
