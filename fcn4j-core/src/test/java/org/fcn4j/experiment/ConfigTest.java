@@ -4,19 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.fcn4j.config.ConfigException;
 import org.fcn4j.config.ConfigLoader;
 import org.fcn4j.experiment.Config;
 import org.fcn4j.model.BackboneSpec;
+import org.fcn4j.model.FCNSkipHeadSpec;
+import org.fcn4j.model.SegDataPreProcessor;
+import org.fcn4j.model.VGGSpec;
 import org.fcn4j.model.HeadSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class ConfigTest {
     @TempDir
@@ -38,14 +44,89 @@ class ConfigTest {
         return p;
     }
 
+    /** Every preset shipped in the resources, found by listing them (a new one is covered without a test edit). */
+    static List<String> presets() throws IOException, URISyntaxException {
+        Path dir = Path.of(ConfigLoader.class.getResource("/org/fcn4j/presets").toURI());
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".yaml"))
+                    .map(f -> f.substring(0, f.length() - 5)).sorted().toList();
+        }
+    }
+
+    @Test
+    void thePresetsIncludeTheInterfacesNames() throws Exception {
+        assertThat(presets()).hasSizeGreaterThanOrEqualTo(25).contains("fcn_r18-d8_4xb2-80k_cityscapes-512x1024",
+                "fcn_r50-d8_4xb2-40k_cityscapes-512x1024", "fcn_r50-d8_4xb4-20k_voc12aug-512x512",
+                "torchvision_fcn_resnet50", "fcn32s_vgg16_1xb1-100k_voc12aug", "fcn16s_vgg16_1xb1-100k_voc12aug",
+                "fcn8s_vgg16_1xb1-100k_voc12aug", "fcn8s-atonce_vgg16_1xb1-300k_voc12aug");
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"fcn_r18-d8_4xb2-80k_cityscapes-512x1024", "fcn_r50-d8_4xb2-40k_cityscapes-512x1024",
-            "fcn_r50-d8_4xb2-80k_cityscapes-512x1024", "fcn_r101-d8_4xb2-40k_cityscapes-512x1024",
-            "fcn_r50-d8_4xb2-40k_cityscapes-769x769", "fcn_r50-d8_4xb4-80k_ade20k-512x512",
-            "fcn_r50-d8_4xb4-20k_voc12aug-512x512", "fcn_r50b-d8_4xb2-80k_cityscapes-512x1024",
-            "fcn_r18b-d8_4xb2-80k_cityscapes-512x1024", "fcn_r101b-d8_4xb2-80k_cityscapes-512x1024"})
+    @MethodSource("presets")
     void everyPresetLoads(String name) {
-        assertThat(Config.load(name).model().decodeHead().numClasses()).isIn(19, 150, 21);
+        Config c = Config.load(name);
+        assertThat(c.model().decodeHead().numClasses()).isIn(19, 150, 21, 6);
+        assertThat(c.train().maxIters()).isPositive();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"fcn32s_vgg16_1xb1-100k_voc12aug,32,false,1e-10,100000",
+            "fcn16s_vgg16_1xb1-100k_voc12aug,16,false,1e-12,100000",
+            "fcn8s_vgg16_1xb1-100k_voc12aug,8,false,1e-14,100000",
+            "fcn8s-atonce_vgg16_1xb1-300k_voc12aug,8,true,1e-10,300000"})
+    void thePapersPresetsCarryTheReferenceRecipe(String name, int stride, boolean atOnce, double lr, long iters) {
+        Config c = Config.load(name);
+        VGGSpec vgg = (VGGSpec) c.model().backbone();
+        assertThat(vgg).isEqualTo(VGGSpec.vgg16());
+        FCNSkipHeadSpec head = (FCNSkipHeadSpec) c.model().decodeHead();
+        assertThat(head.stride()).isEqualTo(stride);
+        assertThat(head.atOnce()).isEqualTo(atOnce);
+        assertThat(head.numClasses()).isEqualTo(21);
+        assertThat(head.inChannels()).containsExactly(256, 512, 4096);
+        assertThat(head.learnedUpsamplers()).as("the reference keeps every upsampler fixed").isEmpty();
+        assertThat(head.loss()).singleElement().satisfies(l -> assertThat(l.summed()).isTrue());
+        assertThat(c.model().auxiliaryHead()).isNull();
+        SegDataPreProcessor pre = c.model().preprocessor();
+        assertThat(pre.mean()).containsExactly(104.00698793, 116.66876762, 122.67891434);
+        assertThat(pre.std()).containsExactly(1.0, 1.0, 1.0);
+        assertThat(pre.bgrToRgb()).isFalse();
+        assertThat(pre.size()).isNull();
+        assertThat(c.model().testCfg().slide()).isFalse();
+        assertThat(c.testPipeline().targetSize(500, 375)).as("no resize").containsExactly(500, 375);
+        TrainSettings t = c.train();
+        assertThat(t.lr()).isEqualTo(lr);
+        assertThat(t.momentum()).isEqualTo(0.99);
+        assertThat(t.weightDecay()).isEqualTo(5e-4);
+        assertThat(t.paramwise().biasLrMult()).isEqualTo(2.0);
+        assertThat(t.paramwise().biasDecayMult()).isEqualTo(0.0);
+        assertThat(t.schedule().withGroups(2).at(iters - 1).lr(2)).as("a fixed rate").isEqualTo(2 * lr);
+        assertThat(t.maxIters()).isEqualTo(iters);
+        assertThat(t.valInterval()).isEqualTo(4000);
+        assertThat(t.checkpointInterval()).isEqualTo(4000);
+        assertThat(t.batchSize()).isEqualTo(1);
+        assertThat(t.valPipeline().targetSize(500, 375)).containsExactly(500, 375);
+    }
+
+    @Test
+    void theSkipHeadsNeedTheVggTrunkWithItsChannels() {
+        String paper = "fcn8s_vgg16_1xb1-100k_voc12aug";
+        assertThatThrownBy(() -> Config.load(paper, List.of("model.decode_head.in_channels=[256,512,1024]")))
+                .isInstanceOf(ConfigException.class).hasMessage("model.decode_head.in_channels: [256, 512, 1024] but the "
+                        + "backbone's [pool3, pool4, fc7] have [256, 512, 4096] channels");
+        assertThatThrownBy(() -> Config.load("fcn_r50-d8_4xb4-20k_voc12aug-512x512", List.of(
+                "model.decode_head={type: FCN8sHead, in_channels: [512, 1024, 2048], num_classes: 21}")))
+                .hasMessageStartingWith("model.decode_head.type: reads the VGG trunk's [pool3, pool4, fc7] but the "
+                        + "backbone outputs [layer1, layer2, layer3, layer4]");
+        // MMSegmentation's FCNHead reads one VGG output like any backbone's
+        assertThatThrownBy(() -> Config.load(paper, List.of("model.auxiliary_head={type: FCNHead, in_channels: 256, "
+                + "channels: 8, num_classes: 21}")))
+                .hasMessage("model.auxiliary_head.in_channels: 256 but backbone output 2 (fc7) has 4096 channels");
+        assertThat(Config.load(paper, List.of("model.auxiliary_head={type: FCNHead, in_channels: 512, in_index: 1, "
+                + "channels: 8, num_classes: 21}")).model().auxiliaryHead().inChannels()).isEqualTo(512);
+        assertThatThrownBy(() -> Config.load(paper, List.of("model.backbone.depth=15")))
+                .hasMessage("model.backbone.depth: expected one of 11, 13, 16, 19 but got 15");
+        assertThatThrownBy(() -> Config.load(paper, List.of("optim_wrapper.paramwise_cfg.bias_lr_mult=-2")))
+                .hasMessage("optim_wrapper.paramwise_cfg.bias_lr_mult: must be >= 0 but got -2.0");
     }
 
     @Test

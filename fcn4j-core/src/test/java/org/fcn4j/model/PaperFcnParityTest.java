@@ -86,6 +86,25 @@ class PaperFcnParityTest {
         }
     }
 
+    @ParameterizedTest
+    @CsvSource({"fcn32s,fcn32s_vgg16_1xb1-100k_voc12aug", "fcn16s,fcn16s_vgg16_1xb1-100k_voc12aug",
+            "fcn8s,fcn8s_vgg16_1xb1-100k_voc12aug", "fcn8s-atonce,fcn8s-atonce_vgg16_1xb1-300k_voc12aug"})
+    void thePresetsThroughEncoderDecoderInferenceMatchPyTorch(String name, String preset) {
+        try (NDManager m = Torch.newManager()) {
+            Map<String, NDArray> fx = Fixtures.tensors("vgg_fcn_parity.safetensors", m);
+            EncoderDecoder model = PaperPresets.load(m, preset, List.of());
+            model.eval();
+            // the keys are torchfcn's layer names under backbone. and decode_head., as interface.md promises
+            assertThat(model.stateDict()).containsKeys("backbone.conv1_1.weight", "backbone.conv5_3.bias",
+                    "backbone.fc6.weight", "backbone.fc7.bias", "decode_head.score_fr.weight");
+            for (String size : new String[] {"37x45", "64x51"}) {
+                NDArray x = fx.get("input." + size);
+                NDArray logits = model.inference(x, model.spec().testCfg());
+                assertClose(preset + " " + size, logits, fx.get("eval." + name + "." + size), RTOL);
+            }
+        }
+    }
+
     @Test
     void trainModeSummedLossAndGradientsWithLearnedInnerUpsamplersMatchPyTorch() {
         try (NDManager m = Torch.newManager()) {
