@@ -15,9 +15,8 @@ public final class Conv2d extends Layer {
     public final int groups;
     private final Tensor weight;
     private final Tensor bias;
-    /** Eval-mode weights and bias derived by {@link InferenceWeights} (BatchNorm folded in, maybe bfloat16), or null. */
-    private NDArray inferenceWeight;
-    private NDArray inferenceBias;
+    /** Eval-mode weights and bias derived by {@link InferenceWeights} (BatchNorm folded in, maybe bfloat16). */
+    private final DerivedWeights inference = new DerivedWeights();
 
     public Conv2d(NDManager m, int in, int out, int kernel, int stride, int padding, int dilation, boolean bias) {
         this(m, in, out, kernel, stride, padding, dilation, 1, bias);
@@ -48,17 +47,15 @@ public final class Conv2d extends Layer {
     @Override
     public NDArray forward(NDArray x) {
         MacCounter.record(this, x);
-        if (inferenceWeight != null && !isTraining()) {
-            return Functional.conv2d(x, inferenceWeight, inferenceBias, stride, padding, dilation, groups);
+        if (inference.present() && !isTraining()) {
+            return Functional.conv2d(x, inference.weight(), inference.bias(), stride, padding, dilation, groups);
         }
         return Functional.conv2d(x, weight.get(), bias == null ? null : bias.get(), stride, padding, dilation, groups);
     }
 
     /** Uses {@code w} and {@code b} instead of the parameters in eval mode from now on (and owns them). */
     void setInferenceWeights(NDArray w, NDArray b) {
-        clearInferenceWeights();
-        inferenceWeight = w;
-        inferenceBias = b;
+        inference.set(w, b);
     }
 
     /** Back to the parameters: they change in training, so derived weights would go stale. */
@@ -66,18 +63,7 @@ public final class Conv2d extends Layer {
     public void train(boolean mode) {
         super.train(mode);
         if (mode) {
-            clearInferenceWeights();
+            inference.clear();
         }
-    }
-
-    private void clearInferenceWeights() {
-        if (inferenceWeight != null) {
-            inferenceWeight.close();
-        }
-        if (inferenceBias != null) {
-            inferenceBias.close();
-        }
-        inferenceWeight = null;
-        inferenceBias = null;
     }
 }

@@ -21,6 +21,8 @@ public final class ConvTranspose2d extends Layer {
     public final int dilation;
     private final Tensor weight;
     private final Tensor bias;
+    /** Eval-mode weights in another {@link TensorFormat} (bfloat16, channels-last) from {@link InferenceWeights}. */
+    private final DerivedWeights inference = new DerivedWeights();
 
     /** Initialised as PyTorch does: weight and bias uniform in +-1/sqrt(out / groups * k * k). */
     public ConvTranspose2d(NDManager m, int in, int out, int kernel, int stride, int padding, int outputPadding,
@@ -96,7 +98,25 @@ public final class ConvTranspose2d extends Layer {
     @Override
     public NDArray forward(NDArray x) {
         MacCounter.record(this, x);
+        if (inference.present() && !isTraining()) {
+            return Functional.convTranspose2d(x, inference.weight(), inference.bias(), stride, padding, outputPadding,
+                    groups, dilation);
+        }
         return Functional.convTranspose2d(x, weight.get(), bias == null ? null : bias.get(), stride, padding,
                 outputPadding, groups, dilation);
+    }
+
+    /** Uses {@code w} and {@code b} instead of the weight and bias in eval mode from now on (and owns them). */
+    void setInferenceWeights(NDArray w, NDArray b) {
+        inference.set(w, b);
+    }
+
+    /** Back to the weight and bias: a learned upsampler changes in training. */
+    @Override
+    public void train(boolean mode) {
+        super.train(mode);
+        if (mode) {
+            inference.clear();
+        }
     }
 }

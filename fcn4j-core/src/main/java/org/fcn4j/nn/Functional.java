@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtSymbolBlock;
@@ -134,9 +135,16 @@ public final class Functional {
 
     /**
      * A 0-d tensor of {@code value} with {@code like}'s type, in its manager: allocated by libtorch, so
-     * autograd can keep it for backward (see the class comment).
+     * autograd can keep it for backward (see the class comment). DJL reports a bfloat16 tensor's type as
+     * UNKNOWN, and asking it to fill one of that type aborts the process, so that scalar is made in float32
+     * and cast by {@link Torch#toBfloat16}.
      */
     public static NDArray scalar(NDArray like, double value) {
+        if (like.getDataType() == DataType.UNKNOWN) {
+            try (NDArray f = like.getManager().full(new Shape(), (float) value, DataType.FLOAT32)) {
+                return Torch.toBfloat16(f);
+            }
+        }
         return like.getManager().full(new Shape(), (float) value, like.getDataType());
     }
 

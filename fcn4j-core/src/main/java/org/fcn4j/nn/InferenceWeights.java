@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * Eval-mode weights derived from a module tree's parameters, as inference engines prepare them: each
  * BatchNorm folded into the convolution that feeds it, which saves a pass over every activation, and
- * optionally every convolution's weights in bfloat16 and/or channels-last layout ({@link TensorFormat}). The state dict is not touched; switching a module
+ * optionally every convolution's and transposed convolution's weights in bfloat16 and/or channels-last
+ * layout ({@link TensorFormat}). The state dict is not touched; switching a module
  * to train mode drops its derived weights, so apply this after loading weights and again after training.
  */
 public final class InferenceWeights {
@@ -52,11 +53,33 @@ public final class InferenceWeights {
                     }
                 }
                 folded += bn == null ? 0 : 1;
+            } else if (c instanceof ConvTranspose2d up) {
+                if (convert(up, format) && release) {
+                    up.stateDict().values().forEach(Tensor::release);
+                }
             } else {
                 folded += derive(c, format, release);
             }
         }
         return folded;
+    }
+
+    /**
+     * A transposed convolution (the FCN paper's upsamplers) has no BatchNorm after it: only the format changes.
+     *
+     * @return whether it got derived weights
+     */
+    private static boolean convert(ConvTranspose2d up, TensorFormat format) {
+        if (format.isDefault()) {
+            return false;
+        }
+        NDArray w = format.apply(up.weight().get()); // a new array: the format is not the default
+        NDArray b = up.bias() == null ? null : format.applyType(up.bias().get());
+        if (b != null && b == up.bias().get()) {
+            b = b.duplicate(); // a float32 bias: the layer must own a copy, not the parameter
+        }
+        up.setInferenceWeights(w, b);
+        return true;
     }
 
     /**
