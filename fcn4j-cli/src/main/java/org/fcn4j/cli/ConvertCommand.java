@@ -14,14 +14,21 @@ import org.fcn4j.model.KeyMap;
 import org.fcn4j.nn.LoadReport;
 import org.fcn4j.nn.Torch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code fcn4j convert}: between .pth (zip or legacy; MMSegmentation or torchvision layout) and .safetensors. */
+/**
+ * {@code fcn4j convert}: between .pth (zip or legacy; MMSegmentation, ImageNet-backbone, torchvision FCN,
+ * torchfcn or torchvision VGG layout) and .safetensors, always written in MMSegmentation's layout.
+ */
 @Command(name = "convert", mixinStandardHelpOptions = true,
         description = {"Convert a checkpoint between .pth and .safetensors, writing MMSegmentation's layout.",
-                "Reads .pth (zip and legacy formats; MMSegmentation, ImageNet-backbone or torchvision FCN keys) "
-                        + "and .safetensors; writes a .pth that torch.load(f, weights_only=True) opens, or .safetensors."})
+                "Reads .pth (zip and legacy formats) and .safetensors with MMSegmentation, ImageNet-backbone "
+                        + "(ResNet), torchvision FCN, torchfcn (the FCN paper's layer names, e.g. "
+                        + "fcn8s_from_caffe.pth) or torchvision vgg16 keys (fc6/fc7 reshaped into convolutions, "
+                        + "the 1000-class fc8 dropped); writes a .pth that torch.load(f, weights_only=True) "
+                        + "opens, or .safetensors."})
 final class ConvertCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IN", description = "Checkpoint to read (.pth or .safetensors).")
     Path in;
@@ -33,6 +40,9 @@ final class ConvertCommand implements Callable<Integer> {
             description = "Check the checkpoint against this model and report missing / unexpected / mis-shaped keys.")
     String config;
 
+    @Mixin
+    ConfigOverrides overrides;
+
     @Override
     public Integer call() {
         String name = out.getFileName().toString();
@@ -42,13 +52,14 @@ final class ConvertCommand implements Callable<Integer> {
         if (!Files.isRegularFile(in)) {
             throw new UserError("IN: no such file " + in);
         }
-        Config cfg = config == null ? null : Config.load(config);
+        Config cfg = config == null ? null : overrides.load(config);
         try (NDManager m = Torch.newManager()) {
             Checkpoint ckpt = Checkpoints.read(in, m);
-            KeyMap.Layout layout = KeyMap.detect(ckpt.stateDict());
-            Map<String, NDArray> state = KeyMap.toMmseg(ckpt.stateDict(), layout);
-            System.out.println("read " + in + ": " + ckpt.stateDict().size() + " tensors, " + layout + " layout"
+            KeyMap.Mapped mapped = KeyMap.convert(ckpt.stateDict());
+            Map<String, NDArray> state = mapped.state();
+            System.out.println("read " + in + ": " + ckpt.stateDict().size() + " tensors, " + mapped.layout() + " layout"
                     + (ckpt.classes() == null ? "" : ", " + ckpt.classes().size() + " classes"));
+            mapped.notes().forEach(note -> System.out.println("note: " + note));
             if (cfg != null) {
                 LoadReport report = new EncoderDecoder(m, cfg.model()).loadStateDict(state);
                 System.out.println("against " + config + ": " + report);
