@@ -32,7 +32,7 @@ final class BenchCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
 
-    @Parameters(index = "0", paramLabel = "CONFIG", description = "Preset name or YAML config file.")
+    @Parameters(index = "0", paramLabel = "CONFIG", description = Presets.CONFIG)
     String config;
 
     @Option(names = "--shape", paramLabel = "HxW", defaultValue = "512x1024",

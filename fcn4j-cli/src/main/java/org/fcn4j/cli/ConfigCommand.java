@@ -11,7 +11,7 @@ import picocli.CommandLine.Parameters;
         description = "Check a config and print it resolved: every key inherited through _base_ and every "
                 + "--cfg-options override applied, as YAML that fcn4j reads back unchanged.")
 final class ConfigCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "CONFIG", description = "Preset name or YAML config file.")
+    @Parameters(index = "0", paramLabel = "CONFIG", description = Presets.CONFIG)
     String config;
 
     @Mixin

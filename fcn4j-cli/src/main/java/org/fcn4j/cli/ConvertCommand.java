@@ -37,7 +37,8 @@ final class ConvertCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--config", paramLabel = "CONFIG",
-            description = "Check the checkpoint against this model and report missing / unexpected / mis-shaped keys.")
+            description = {"Check the checkpoint against this model and report missing / unexpected / mis-shaped keys.",
+                Presets.CONFIG})
     String config;
 
     @Mixin

@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
                 + ".pth / .safetensors file, its tensors, classes, iteration, seed, fcn4j version and the "
                 + "resolved config it was trained with.")
 final class InfoCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "CONFIG|CHECKPOINT", description = "Preset name, YAML config file or checkpoint.")
+    @Parameters(index = "0", paramLabel = "CONFIG|CHECKPOINT", description = {Presets.CONFIG, "Or a checkpoint (.pth, .safetensors)."})
     String config;
 
     @Option(names = "--shape", paramLabel = "HxW", defaultValue = "512x1024",

@@ -11,7 +11,7 @@ import picocli.CommandLine.Parameters;
 
 /** The CONFIG CHECKPOINT [--cfg-options ...] arguments shared by the commands that run a trained model. */
 final class ModelArgs {
-    @Parameters(index = "0", paramLabel = "CONFIG", description = "Preset name or YAML config file.")
+    @Parameters(index = "0", paramLabel = "CONFIG", description = Presets.CONFIG)
     String config;
 
     @Parameters(index = "1", paramLabel = "CHECKPOINT", description = "Weights (.pth or .safetensors).")

@@ -19,7 +19,7 @@ import picocli.CommandLine.Parameters;
 final class TrainCommand implements Callable<Integer> {
     private static final String LAST = "<last>";
 
-    @Parameters(index = "0", paramLabel = "CONFIG", description = "Preset name or YAML config file.")
+    @Parameters(index = "0", paramLabel = "CONFIG", description = Presets.CONFIG)
     String config;
 
     @Option(names = "--work-dir", paramLabel = "DIR",

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.fcn4j.config.ConfigLoader;
 import org.fcn4j.experiment.Config;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +24,33 @@ public class InfoCommandTest {
                 .contains("decode_head:    (2, 19, 8, 12)")
                 .contains("auxiliary_head: (2, 19, 8, 12)")
                 .containsPattern("MACs: +\\d+\\.\\d\\d G");
+    }
+
+    @Test
+    void printsThePapersFcn8sWithItsTrunkOutputsAndInputSizeLogits() {
+        CliRun r = CliRun.of("info", "fcn8s_vgg16_1xb1-100k_voc12aug", "--shape", "37x45");
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        // VGG16 14.7 M + fc6 102.8 M + fc7 16.8 M + three score layers; the fixed upsamplers are buffers
+        assertThat(r.out()).contains("parameters:  134,362,751")
+                // conv1_1 pads 37x45 to 237x245; ceil-mode pools: 119x123, 60x62, 30x31, 15x16, 8x8; fc6 7x7: 2x2
+                .contains("backbone pool3: (1, 256, 30, 31)")
+                .contains("backbone pool4: (1, 512, 15, 16)")
+                .contains("backbone fc7: (1, 4096, 2, 2)")
+                .contains("decode_head:    (1, 21, 37, 45)")
+                .doesNotContain("auxiliary_head");
+    }
+
+    @Test
+    void theHelpNamesOnlyPresetsThatExistAndThePapersFour() {
+        Matcher names = Pattern.compile("\\b(fcn[\\w-]+|torchvision_fcn_resnet\\d+)").matcher(Presets.CONFIG);
+        int named = 0;
+        while (names.find()) {
+            assertThat(ConfigLoader.isPreset(names.group(1))).as(names.group(1)).isTrue();
+            named++;
+        }
+        assertThat(named).isEqualTo(9);
+        assertThat(CliRun.of("train", "--help").out().replaceAll("\\s+", " ")).contains("fcn32s_vgg16_1xb1-100k_voc12aug",
+                "fcn16s_vgg16_1xb1-100k_voc12aug", "fcn8s_vgg16_1xb1-100k_voc12aug", "fcn8s-atonce_vgg16_1xb1-300k_voc12aug");
     }
 
     @Test
