@@ -100,9 +100,7 @@ public final class Trainer {
         Torch.seed(settings.seed());
         try (NDManager root = Torch.newManager()) {
             EncoderDecoder model = new EncoderDecoder(root, config.model());
-            Sgd sgd = new Sgd(model.stateDict(), frozenNormParameters(model),
-                    settings.paramwise() == null ? null : settings.paramwise().of(model), settings.momentum(),
-                    settings.weightDecay(), settings.maxNorm());
+            Sgd sgd = optimizer(model, settings);
             long start = resumeFrom != null ? resume(model, sgd, resumeFrom, root) : 0;
             if (resumeFrom == null && settings.loadFrom() != null) {
                 Checkpoint ckpt = Checkpoints.read(Path.of(settings.loadFrom()), root);
@@ -122,6 +120,12 @@ public final class Trainer {
             t.tempAttach(scope);
             return !t.isNaN().logicalOr(t.isInfinite()).any().getBoolean();
         }
+    }
+
+    /** {@code optim_wrapper} for {@code model}: SGD with frozen norms and the paramwise multipliers. */
+    static Sgd optimizer(EncoderDecoder model, TrainSettings s) {
+        return new Sgd(model.stateDict(), frozenNormParameters(model), s.paramwise() == null ? null : s.paramwise().of(model),
+                s.momentum(), s.weightDecay(), s.maxNorm());
     }
 
     /** BN weights and biases of the parts whose norm_cfg has requires_grad: false. */

@@ -1,0 +1,42 @@
+package org.fcn4j.train;
+
+import static org.fcn4j.Close.assertClose;
+
+import ai.djl.ndarray.NDArray;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.fcn4j.nn.Module;
+import org.fcn4j.nn.Tensor;
+
+/**
+ * The training-parity tests' step between backward and the update: each gradient checked against PyTorch's
+ * and then replaced by it, so that float32 gradient noise cannot reach the weights and move the next
+ * iteration across a ReLU kink (TrainParityTest's class comment has the measurements).
+ */
+final class PyTorchGradients {
+    private PyTorchGradients() {}
+
+    /** The trainable tensors' keys in Sgd's order (its parameter indices). */
+    static List<String> trainable(Module model) {
+        List<String> keys = new ArrayList<>();
+        model.stateDict().forEach((k, t) -> {
+            if (t.trainable()) {
+                keys.add(k);
+            }
+        });
+        return keys;
+    }
+
+    /** Checks each of {@code keys}' gradients against {@code grad<iteration>.<key>} at {@code rtol}, then sets it to that. */
+    static void checkAndReplace(Module model, List<String> keys, Map<String, NDArray> fx, int iteration, double rtol) {
+        Map<String, Tensor> state = model.stateDict();
+        for (String key : keys) {
+            NDArray expected = fx.get("grad" + iteration + "." + key);
+            try (NDArray grad = state.get(key).get().getGradient()) { // a new handle on the parameter's gradient
+                assertClose("iteration " + iteration + " gradient of " + key, grad, expected, rtol);
+                grad.muli(0).addi(expected);
+            }
+        }
+    }
+}
