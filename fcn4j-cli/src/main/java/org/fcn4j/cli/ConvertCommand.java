@@ -22,13 +22,17 @@ import picocli.CommandLine.Parameters;
  * {@code fcn4j convert}: between .pth (zip or legacy; MMSegmentation, ImageNet-backbone, torchvision FCN,
  * torchfcn or torchvision VGG layout) and .safetensors, always written in MMSegmentation's layout.
  */
-@Command(name = "convert", mixinStandardHelpOptions = true,
-        description = {"Convert a checkpoint between .pth and .safetensors, writing MMSegmentation's layout.",
-                "Reads .pth (zip and legacy formats) and .safetensors with MMSegmentation, ImageNet-backbone "
-                        + "(ResNet), torchvision FCN, torchfcn (the FCN paper's layer names, e.g. "
-                        + "fcn8s_from_caffe.pth) or torchvision vgg16 keys (fc6/fc7 reshaped into convolutions, "
-                        + "the 1000-class fc8 dropped); writes a .pth that torch.load(f, weights_only=True) "
-                        + "opens, or .safetensors."})
+@Command(
+        name = "convert",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Convert a checkpoint between .pth and .safetensors, writing MMSegmentation's layout.",
+            "Reads .pth (zip and legacy formats) and .safetensors with MMSegmentation, ImageNet-backbone "
+                    + "(ResNet), torchvision FCN, torchfcn (the FCN paper's layer names, e.g. "
+                    + "fcn8s_from_caffe.pth) or torchvision vgg16 keys (fc6/fc7 reshaped into convolutions, "
+                    + "the 1000-class fc8 dropped); writes a .pth that torch.load(f, weights_only=True) "
+                    + "opens, or .safetensors."
+        })
 final class ConvertCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IN", description = "Checkpoint to read (.pth or .safetensors).")
     Path in;
@@ -36,9 +40,13 @@ final class ConvertCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "OUT", description = "File to write; .pth or .safetensors by its name.")
     Path out;
 
-    @Option(names = "--config", paramLabel = "CONFIG",
-            description = {"Check the checkpoint against this model and report missing / unexpected / mis-shaped keys.",
-                Presets.CONFIG})
+    @Option(
+            names = "--config",
+            paramLabel = "CONFIG",
+            description = {
+                "Check the checkpoint against this model and report missing / unexpected / mis-shaped keys.",
+                Presets.CONFIG
+            })
     String config;
 
     @Mixin
@@ -58,7 +66,8 @@ final class ConvertCommand implements Callable<Integer> {
             Checkpoint ckpt = Checkpoints.read(in, m);
             KeyMap.Mapped mapped = KeyMap.convert(ckpt.stateDict());
             Map<String, NDArray> state = mapped.state();
-            System.out.println("read " + in + ": " + ckpt.stateDict().size() + " tensors, " + mapped.layout() + " layout"
+            System.out.println("read " + in + ": " + ckpt.stateDict().size() + " tensors, " + mapped.layout()
+                    + " layout"
                     + (ckpt.classes() == null ? "" : ", " + ckpt.classes().size() + " classes"));
             mapped.notes().forEach(note -> System.out.println("note: " + note));
             if (cfg != null) {

@@ -25,8 +25,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PaperCheckpointsCommandTest {
     private static final String PRESET = "fcn8s_vgg16_1xb1-100k_voc12aug";
-    private static final String[] WIDTH = {"--cfg-options", "model.backbone.base_channels=4",
-            "model.backbone.fc_channels=16", "model.decode_head.in_channels=[16,32,16]", "model.decode_head.num_classes=5"};
+    private static final String[] WIDTH = {
+        "--cfg-options",
+        "model.backbone.base_channels=4",
+        "model.backbone.fc_channels=16",
+        "model.decode_head.in_channels=[16,32,16]",
+        "model.decode_head.num_classes=5"
+    };
 
     @TempDir
     Path tmp;
@@ -55,13 +60,21 @@ class PaperCheckpointsCommandTest {
 
     @Test
     void aTorchfcnCheckpointPredictsPyTorchsLogits() throws Exception {
-        CliRun r = CliRun.of(args("predict", PRESET, tmp.resolve("torchfcn_fcn8s.pth").toString(),
-                tmp.resolve("image.png").toString(), "--out-dir", tmp.resolve("out").toString(), "--save-logits"));
+        CliRun r = CliRun.of(args(
+                "predict",
+                PRESET,
+                tmp.resolve("torchfcn_fcn8s.pth").toString(),
+                tmp.resolve("image.png").toString(),
+                "--out-dir",
+                tmp.resolve("out").toString(),
+                "--save-logits"));
         assertThat(r.code()).as(r.err()).isEqualTo(0);
         assertThat(r.err()).as("every key matched").doesNotContain("warning");
         float[] got = npy(tmp.resolve("out/image.npy"));
         try (NDManager m = Torch.newManager()) {
-            float[] want = Safetensors.read(tmp.resolve("expected.safetensors"), m).get("logits").toFloatArray();
+            float[] want = Safetensors.read(tmp.resolve("expected.safetensors"), m)
+                    .get("logits")
+                    .toFloatArray();
             assertThat(got).hasSize(want.length);
             double scale = 0;
             double err = 0;
@@ -76,37 +89,61 @@ class PaperCheckpointsCommandTest {
 
     @Test
     void bothLayoutsConvertToTheSameTrunk() throws Exception {
-        CliRun fcn = CliRun.of(args("convert", tmp.resolve("torchfcn_fcn8s.pth").toString(),
-                tmp.resolve("fcn.safetensors").toString(), "--config", PRESET));
+        CliRun fcn = CliRun.of(args(
+                "convert",
+                tmp.resolve("torchfcn_fcn8s.pth").toString(),
+                tmp.resolve("fcn.safetensors").toString(),
+                "--config",
+                PRESET));
         assertThat(fcn.code()).as(fcn.err()).isEqualTo(0);
-        assertThat(fcn.out()).contains("39 tensors, TORCHFCN layout").contains("against " + PRESET + ": all keys matched");
+        assertThat(fcn.out())
+                .contains("39 tensors, TORCHFCN layout")
+                .contains("against " + PRESET + ": all keys matched");
 
-        CliRun tv = CliRun.of(args("convert", tmp.resolve("tv_vgg16.pth").toString(),
-                tmp.resolve("tv.safetensors").toString(), "--config", PRESET));
+        CliRun tv = CliRun.of(args(
+                "convert",
+                tmp.resolve("tv_vgg16.pth").toString(),
+                tmp.resolve("tv.safetensors").toString(),
+                "--config",
+                PRESET));
         assertThat(tv.code()).as(tv.err()).isEqualTo(0);
-        assertThat(tv.out()).contains("32 tensors, TORCHVISION_VGG layout")
+        assertThat(tv.out())
+                .contains("32 tensors, TORCHVISION_VGG layout")
                 .contains("note: dropped classifier.6 (fc8, torchvision's 10-class ImageNet classifier)")
                 .contains("note: torchvision's VGG weights expect RGB input")
                 .contains("missing keys in source state_dict: decode_head.score_fr.weight")
-                .doesNotContain("unexpected").doesNotContain("size mismatch");
+                .doesNotContain("unexpected")
+                .doesNotContain("size mismatch");
         try (NDManager m = Torch.newManager()) {
             Map<String, NDArray> fromFcn = Safetensors.read(tmp.resolve("fcn.safetensors"), m);
             Map<String, NDArray> fromTv = Safetensors.read(tmp.resolve("tv.safetensors"), m);
             assertThat(fromTv.keySet()).allMatch(k -> k.startsWith("backbone.")).hasSize(30);
             for (Map.Entry<String, NDArray> e : fromTv.entrySet()) {
                 // a reshape moves no value: the same trunk, bit for bit
-                assertThat(e.getValue().getShape()).as(e.getKey()).isEqualTo(fromFcn.get(e.getKey()).getShape());
-                assertThat(e.getValue().toFloatArray()).as(e.getKey()).containsExactly(fromFcn.get(e.getKey()).toFloatArray());
+                assertThat(e.getValue().getShape())
+                        .as(e.getKey())
+                        .isEqualTo(fromFcn.get(e.getKey()).getShape());
+                assertThat(e.getValue().toFloatArray())
+                        .as(e.getKey())
+                        .containsExactly(fromFcn.get(e.getKey()).toFloatArray());
             }
         }
     }
 
     @Test
     void aTorchvisionVggLoadsWithTheNotesAndZeroScores() throws Exception {
-        CliRun r = CliRun.of(args("predict", PRESET, tmp.resolve("tv_vgg16.pth").toString(),
-                tmp.resolve("image.png").toString(), "--out-dir", tmp.resolve("out").toString(), "--save-logits"));
+        CliRun r = CliRun.of(args(
+                "predict",
+                PRESET,
+                tmp.resolve("tv_vgg16.pth").toString(),
+                tmp.resolve("image.png").toString(),
+                "--out-dir",
+                tmp.resolve("out").toString(),
+                "--save-logits"));
         assertThat(r.code()).as(r.err()).isEqualTo(0);
-        assertThat(r.err()).contains("warning: dropped classifier.6").contains("warning: torchvision's VGG weights expect RGB")
+        assertThat(r.err())
+                .contains("warning: dropped classifier.6")
+                .contains("warning: torchvision's VGG weights expect RGB")
                 .contains("missing keys in source state_dict: decode_head.score_fr.weight");
         // the score layers start at zero, as the paper's surgery leaves them: every logit is 0
         assertThat(npy(tmp.resolve("out/image.npy"))).containsOnly(0f);

@@ -54,7 +54,9 @@ public final class PthReader {
         } catch (PickleException e) {
             throw new CheckpointException(file + ": " + e.getMessage(), e);
         } catch (CheckpointException e) {
-            throw e.getMessage().startsWith(file.toString()) ? e : new CheckpointException(file + ": " + e.getMessage(), e);
+            throw e.getMessage().startsWith(file.toString())
+                    ? e
+                    : new CheckpointException(file + ": " + e.getMessage(), e);
         }
     }
 
@@ -78,17 +80,22 @@ public final class PthReader {
             }
             ByteOrder order = ByteOrder.LITTLE_ENDIAN;
             ZipEntry byteorder = zip.getEntry(prefix + "byteorder");
-            if (byteorder != null && new String(readEntry(zip, byteorder, 16), StandardCharsets.US_ASCII).trim().equals("big")) {
+            if (byteorder != null
+                    && new String(readEntry(zip, byteorder, 16), StandardCharsets.US_ASCII)
+                            .trim()
+                            .equals("big")) {
                 order = ByteOrder.BIG_ENDIAN;
             }
             ZipEntry pkl = zip.getEntry(prefix + "data.pkl");
-            Object root = Unpickler.load(ByteBuffer.wrap(readEntry(zip, pkl, 1L << 30)), new TorchGlobals(), PthReader::zipStorage);
+            Object root = Unpickler.load(
+                    ByteBuffer.wrap(readEntry(zip, pkl, 1L << 30)), new TorchGlobals(), PthReader::zipStorage);
             String dataPrefix = prefix + "data/";
             ByteOrder fileOrder = order;
             return materialize(root, manager, new HashMap<>(), ref -> {
                 ZipEntry e = zip.getEntry(dataPrefix + ref.key());
                 if (e == null) {
-                    throw new CheckpointException("storage entry " + dataPrefix + ref.key() + " is missing from the zip");
+                    throw new CheckpointException(
+                            "storage entry " + dataPrefix + ref.key() + " is missing from the zip");
                 }
                 if (e.getSize() >= 0 && e.getSize() < ref.bytes()) {
                     throw new CheckpointException("storage '" + ref.key() + "' needs " + ref.bytes()
@@ -133,7 +140,8 @@ public final class PthReader {
         }
         Object sysInfo = Unpickler.load(in, globals, null);
         ByteOrder order = sysInfo instanceof Map && Boolean.FALSE.equals(((Map<?, ?>) sysInfo).get("little_endian"))
-                ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+                ? ByteOrder.BIG_ENDIAN
+                : ByteOrder.LITTLE_ENDIAN;
         Map<String, StorageRef> declared = new LinkedHashMap<>();
         Object root = Unpickler.load(in, globals, pid -> {
             List<Object> t = TorchGlobals.asList(pid);
@@ -143,8 +151,8 @@ public final class PthReader {
             if (t.size() > 5 && t.get(5) != null) {
                 throw new PickleException("storage views (view_metadata) are not supported");
             }
-            return declared.computeIfAbsent(String.valueOf(t.get(2)),
-                    k -> new StorageRef((Dtype) t.get(1), k, TorchGlobals.asLong(t.get(4))));
+            return declared.computeIfAbsent(
+                    String.valueOf(t.get(2)), k -> new StorageRef((Dtype) t.get(1), k, TorchGlobals.asLong(t.get(4))));
         });
         List<Object> keys = TorchGlobals.asList(Unpickler.load(in, globals, null));
         Map<String, ByteBuffer> data = new HashMap<>();
@@ -158,7 +166,8 @@ public final class PthReader {
             }
             long count = in.order(order).getLong();
             if (count != ref.numel()) {
-                throw new CheckpointException("storage '" + k + "' declares " + ref.numel() + " elements but holds " + count);
+                throw new CheckpointException(
+                        "storage '" + k + "' declares " + ref.numel() + " elements but holds " + count);
             }
             if (in.remaining() < ref.bytes()) {
                 throw new CheckpointException("truncated file: storage '" + k + "' needs " + ref.bytes()
@@ -182,7 +191,8 @@ public final class PthReader {
     }
 
     /** Replaces every tensor record in the graph with an NDArray; each storage is read once. */
-    private static Object materialize(Object o, NDManager manager, Map<String, ByteBuffer> cache, StorageSource source) {
+    private static Object materialize(
+            Object o, NDManager manager, Map<String, ByteBuffer> cache, StorageSource source) {
         if (o instanceof TensorRef) {
             TensorRef t = (TensorRef) o;
             ByteBuffer storage = cache.computeIfAbsent(t.storage().key(), k -> source.bytes(t.storage()));
@@ -212,7 +222,10 @@ public final class PthReader {
         ByteBuffer src = storage.duplicate().order(storage.order());
         ByteBuffer packed;
         if (t.contiguous()) {
-            packed = src.position((int) (t.offset() * width)).slice().limit((int) (numel * width)).order(storage.order());
+            packed = src.position((int) (t.offset() * width))
+                    .slice()
+                    .limit((int) (numel * width))
+                    .order(storage.order());
         } else {
             packed = ByteBuffer.allocate((int) (numel * width)).order(storage.order());
             gather(t, src, packed, width);
@@ -221,7 +234,8 @@ public final class PthReader {
         if (storage.order() == ByteOrder.BIG_ENDIAN) {
             packed = toLittleEndian(packed, width);
         }
-        return Tensors.fromLittleEndian(manager, packed, new Shape(t.size()), t.storage().dtype());
+        return Tensors.fromLittleEndian(
+                manager, packed, new Shape(t.size()), t.storage().dtype());
     }
 
     /** Copies a strided view element by element in C order. */

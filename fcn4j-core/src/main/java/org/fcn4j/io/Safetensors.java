@@ -1,6 +1,5 @@
 package org.fcn4j.io;
 
-import org.fcn4j.util.AtomicFiles;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -17,6 +16,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.fcn4j.util.AtomicFiles;
 
 /**
  * The safetensors format: an 8-byte little-endian header length, a JSON header naming each tensor's
@@ -60,13 +60,17 @@ public final class Safetensors {
             }
             long dataStart = 8 + headerLen;
             long dataLen = size - dataStart;
-            ByteBuffer data = ch.map(FileChannel.MapMode.READ_ONLY, dataStart, dataLen).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer data =
+                    ch.map(FileChannel.MapMode.READ_ONLY, dataStart, dataLen).order(ByteOrder.LITTLE_ENDIAN);
             Map<String, NDArray> out = new LinkedHashMap<>();
             Map<String, String> metadata = new LinkedHashMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 if (e.getKey().equals("__metadata__")) {
-                    e.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                    e.getValue()
+                            .fields()
+                            .forEachRemaining(
+                                    m -> metadata.put(m.getKey(), m.getValue().asText()));
                 } else {
                     out.put(e.getKey(), tensor(file, e.getKey(), e.getValue(), data, manager));
                 }
@@ -103,7 +107,8 @@ public final class Safetensors {
             throw new CheckpointException(file + ": tensor '" + name + "' needs " + count * dtype.bytes
                     + " bytes for shape " + dims + " but its range holds " + (end - begin));
         }
-        ByteBuffer slice = data.duplicate().position((int) begin).limit((int) end).slice();
+        ByteBuffer slice =
+                data.duplicate().position((int) begin).limit((int) end).slice();
         return Tensors.fromLittleEndian(manager, slice, new Shape(shape), dtype);
     }
 
@@ -132,7 +137,8 @@ public final class Safetensors {
         }
         int padded = (json.length + 7) / 8 * 8;
         AtomicFiles.write(file, out -> {
-            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, padded);
+            ByteBuffer len =
+                    ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, padded);
             out.write(len.array());
             out.write(json);
             for (int i = json.length; i < padded; i++) {

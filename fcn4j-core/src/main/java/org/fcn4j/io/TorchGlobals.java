@@ -19,9 +19,24 @@ import org.fcn4j.io.pickle.Unpickler;
 final class TorchGlobals implements Unpickler.Policy {
     private static final List<String> PLACEHOLDER_MODULES = List.of("mmengine.", "mmcv.", "mmseg.", "numpy.");
     private static final Map<String, Dtype> STORAGES = Map.of(
-            "FloatStorage", Dtype.F32, "DoubleStorage", Dtype.F64, "HalfStorage", Dtype.F16,
-            "BFloat16Storage", Dtype.BF16, "LongStorage", Dtype.I64, "IntStorage", Dtype.I32,
-            "ByteStorage", Dtype.U8, "CharStorage", Dtype.I8, "BoolStorage", Dtype.BOOL);
+            "FloatStorage",
+            Dtype.F32,
+            "DoubleStorage",
+            Dtype.F64,
+            "HalfStorage",
+            Dtype.F16,
+            "BFloat16Storage",
+            Dtype.BF16,
+            "LongStorage",
+            Dtype.I64,
+            "IntStorage",
+            Dtype.I32,
+            "ByteStorage",
+            Dtype.U8,
+            "CharStorage",
+            Dtype.I8,
+            "BoolStorage",
+            Dtype.BOOL);
 
     @Override
     public Object resolve(PyGlobal g) {
@@ -47,9 +62,11 @@ final class TorchGlobals implements Unpickler.Policy {
             case "builtins.set":
             case "builtins.frozenset":
             case "__builtin__.set":
-                return (Unpickler.Reconstructor) args -> new HashSet<>(args.size() == 0 ? List.of() : asList(args.get(0)));
+                return (Unpickler.Reconstructor)
+                        args -> new HashSet<>(args.size() == 0 ? List.of() : asList(args.get(0)));
             case "_codecs.encode":
-                return (Unpickler.Reconstructor) args -> String.valueOf(args.get(0)).getBytes(StandardCharsets.ISO_8859_1);
+                return (Unpickler.Reconstructor)
+                        args -> String.valueOf(args.get(0)).getBytes(StandardCharsets.ISO_8859_1);
             default:
                 break;
         }
@@ -58,8 +75,8 @@ final class TorchGlobals implements Unpickler.Policy {
                 return Unpickler.OPAQUE;
             }
         }
-        throw new PickleException("refusing global " + name
-                + ": a checkpoint may only hold tensors, containers and plain values");
+        throw new PickleException(
+                "refusing global " + name + ": a checkpoint may only hold tensors, containers and plain values");
     }
 
     private static Object orderedDict(PyTuple args) {

@@ -45,7 +45,8 @@ public final class EncoderDecoder extends Module {
         this.spec = spec;
         backbone = child("backbone", spec.backbone().build(m));
         decodeHead = child("decode_head", spec.decodeHead().build(m));
-        auxiliaryHead = spec.auxiliaryHead() == null ? null : child("auxiliary_head", new FCNHead(m, spec.auxiliaryHead()));
+        auxiliaryHead =
+                spec.auxiliaryHead() == null ? null : child("auxiliary_head", new FCNHead(m, spec.auxiliaryHead()));
     }
 
     /** The manager the weights live in. */
@@ -189,12 +190,13 @@ public final class EncoderDecoder extends Module {
         for (SlideWindows.Window win : windows) {
             NDIndex at = new NDIndex(":, :, {}:{}, {}:{}", win.y1(), win.y2(), win.x1(), win.x2());
             Scope.run(x, in -> {
-                NDArray logits = encodeDecode(in.get(at));
-                NDArray part = sum.get(at); // a view: adding into it adds into sum, with no copy
-                part.attach(in.getManager()); // the view's handle is freed with the window's scope
-                part.addi(logits);
-                return logits;
-            }).close();
+                        NDArray logits = encodeDecode(in.get(at));
+                        NDArray part = sum.get(at); // a view: adding into it adds into sum, with no copy
+                        part.attach(in.getManager()); // the view's handle is freed with the window's scope
+                        part.addi(logits);
+                        return logits;
+                    })
+                    .close();
         }
         int[] counts = SlideWindows.counts(h, w, windows);
         float[] count = new float[counts.length];

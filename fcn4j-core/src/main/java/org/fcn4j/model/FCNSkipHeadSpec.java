@@ -27,7 +27,8 @@ public record FCNSkipHeadSpec(
         int numClasses,
         Set<String> learnedUpsamplers,
         int ignoreIndex,
-        List<LossSpec> loss) implements DecodeHead.Spec {
+        List<LossSpec> loss)
+        implements DecodeHead.Spec {
 
     private static final Map<String, Integer> TYPES = Map.of("FCN32sHead", 32, "FCN16sHead", 16, "FCN8sHead", 8);
 
@@ -39,8 +40,9 @@ public record FCNSkipHeadSpec(
             throw new InvalidParameter("at_once", "exists only for FCN8sHead (the paper's at-once model is an FCN-8s)");
         }
         if (inChannels.length != 3) {
-            throw new InvalidParameter("in_channels", "expected the channels of [pool3, pool4, fc7] but got "
-                    + inChannels.length + " entries");
+            throw new InvalidParameter(
+                    "in_channels",
+                    "expected the channels of [pool3, pool4, fc7] but got " + inChannels.length + " entries");
         }
         for (int c : inChannels) {
             if (c < 1) {
@@ -52,8 +54,10 @@ public record FCNSkipHeadSpec(
         }
         for (String name : learnedUpsamplers) {
             if (!upsamplers(stride).contains(name)) {
-                throw new InvalidParameter("learn_upsample", "'" + name + "' is not an upsampler of this head ("
-                        + String.join(", ", upsamplers(stride)) + ")");
+                throw new InvalidParameter(
+                        "learn_upsample",
+                        "'" + name + "' is not an upsampler of this head (" + String.join(", ", upsamplers(stride))
+                                + ")");
             }
         }
         learnedUpsamplers = Set.copyOf(learnedUpsamplers);
@@ -67,9 +71,12 @@ public record FCNSkipHeadSpec(
 
     private static List<String> upsamplers(int stride) {
         switch (stride) {
-            case 32: return List.of("upscore");
-            case 16: return List.of("upscore2", "upscore16");
-            default: return List.of("upscore2", "upscore_pool4", "upscore8");
+            case 32:
+                return List.of("upscore");
+            case 16:
+                return List.of("upscore2", "upscore16");
+            default:
+                return List.of("upscore2", "upscore_pool4", "upscore8");
         }
     }
 
@@ -96,12 +103,16 @@ public record FCNSkipHeadSpec(
     @Override
     public void checkInputs(Backbone.Spec backbone) {
         if (!backbone.outNames().equals(VGGSpec.OUT_NAMES)) {
-            throw new InvalidParameter("type", "reads the VGG trunk's " + VGGSpec.OUT_NAMES + " but the backbone outputs "
-                    + backbone.outNames() + " (use backbone type VGG)");
+            throw new InvalidParameter(
+                    "type",
+                    "reads the VGG trunk's " + VGGSpec.OUT_NAMES + " but the backbone outputs " + backbone.outNames()
+                            + " (use backbone type VGG)");
         }
         if (!Arrays.equals(inChannels, backbone.outChannels())) {
-            throw new InvalidParameter("in_channels", Arrays.toString(inChannels) + " but the backbone's "
-                    + VGGSpec.OUT_NAMES + " have " + Arrays.toString(backbone.outChannels()) + " channels");
+            throw new InvalidParameter(
+                    "in_channels",
+                    Arrays.toString(inChannels) + " but the backbone's " + VGGSpec.OUT_NAMES + " have "
+                            + Arrays.toString(backbone.outChannels()) + " channels");
         }
     }
 

@@ -2,8 +2,8 @@ package org.fcn4j.model;
 
 import ai.djl.ndarray.NDManager;
 import java.util.List;
-import org.fcn4j.config.InvalidParameter;
 import org.fcn4j.config.ConfigNode;
+import org.fcn4j.config.InvalidParameter;
 
 /**
  * An {@code FCNHead} as MMSegmentation's config describes it. Type {@code TorchvisionFCNHead} is the
@@ -26,7 +26,8 @@ public record HeadSpec(
         int numClasses,
         boolean alignCorners,
         int ignoreIndex,
-        List<LossSpec> loss) implements DecodeHead.Spec {
+        List<LossSpec> loss)
+        implements DecodeHead.Spec {
 
     /** The backbone output this head reads; a negative in_index counts from the end, as in Python. */
     public int inputIndex(int numOutputs) {
@@ -47,8 +48,10 @@ public record HeadSpec(
             throw new InvalidParameter("in_index", inIndex + " but the backbone has " + channels.length + " outputs");
         }
         if (channels[index] != inChannels) {
-            throw new InvalidParameter("in_channels", inChannels + " but backbone output " + index + " ("
-                    + backbone.outNames().get(index) + ") has " + channels[index] + " channels");
+            throw new InvalidParameter(
+                    "in_channels",
+                    inChannels + " but backbone output " + index + " ("
+                            + backbone.outNames().get(index) + ") has " + channels[index] + " channels");
         }
     }
 
@@ -59,8 +62,10 @@ public record HeadSpec(
         int numConvs = n.integer("num_convs", 2, 0);
         boolean concatInput = n.bool("concat_input", true);
         if (numConvs == 0 && inChannels != channels) {
-            throw n.error("num_convs", "0 makes convs the identity, so in_channels (" + inChannels
-                    + ") must equal channels (" + channels + ")");
+            throw n.error(
+                    "num_convs",
+                    "0 makes convs the identity, so in_channels (" + inChannels + ") must equal channels (" + channels
+                            + ")");
         }
         int kernelSize = n.integer("kernel_size", 3, 1);
         if (kernelSize % 2 == 0) {
@@ -82,9 +87,20 @@ public record HeadSpec(
         if (transform != null) {
             throw n.error("input_transform", "only a single input (null) is supported by FCNHead");
         }
-        HeadSpec spec = new HeadSpec(inChannels, inIndex, channels, numConvs, concatInput,
-                kernelSize, dilation, dropout, type.equals("FCNHead"), numClasses, n.bool("align_corners", false),
-                n.integer("ignore_index", 255), loss);
+        HeadSpec spec = new HeadSpec(
+                inChannels,
+                inIndex,
+                channels,
+                numConvs,
+                concatInput,
+                kernelSize,
+                dilation,
+                dropout,
+                type.equals("FCNHead"),
+                numClasses,
+                n.bool("align_corners", false),
+                n.integer("ignore_index", 255),
+                loss);
         n.accept("init_cfg", "act_cfg", "conv_cfg", "sampler", "out_channels", "threshold");
         n.finish();
         return spec;

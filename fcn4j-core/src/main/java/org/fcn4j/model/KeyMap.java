@@ -166,19 +166,25 @@ public final class KeyMap {
                 } else if (part[0].equals("classifier") && index == 0) {
                     out.put("backbone.fc6." + part[2], part[2].equals("weight") ? fc6(v) : v);
                 } else if (part[0].equals("classifier") && index == 3) {
-                    out.put("backbone.fc7." + part[2], part[2].equals("weight") ? v.reshape(v.getShape().get(0),
-                            v.getShape().get(1), 1, 1) : v);
+                    out.put(
+                            "backbone.fc7." + part[2],
+                            part[2].equals("weight")
+                                    ? v.reshape(
+                                            v.getShape().get(0), v.getShape().get(1), 1, 1)
+                                    : v);
                 } else if (!(part[0].equals("classifier") && index == 6)) {
                     out.put(key, v);
                 }
             });
             if (state.containsKey("classifier.6.weight")) {
-                notes.add("dropped classifier.6 (fc8, torchvision's " + state.get("classifier.6.weight").getShape().get(0)
+                notes.add("dropped classifier.6 (fc8, torchvision's "
+                        + state.get("classifier.6.weight").getShape().get(0)
                         + "-class ImageNet classifier); the score layers start at zero");
             }
-            notes.add("torchvision's VGG weights expect RGB input scaled to [0, 1] and normalised by ImageNet's mean and "
-                    + "std (data_preprocessor mean [123.675, 116.28, 103.53], std [58.395, 57.12, 57.375], "
-                    + "bgr_to_rgb true), not the Caffe VGG16's BGR mean subtraction of the paper's presets");
+            notes.add(
+                    "torchvision's VGG weights expect RGB input scaled to [0, 1] and normalised by ImageNet's mean and "
+                            + "std (data_preprocessor mean [123.675, 116.28, 103.53], std [58.395, 57.12, 57.375], "
+                            + "bgr_to_rgb true), not the Caffe VGG16's BGR mean subtraction of the paper's presets");
             return new Mapped(Layout.TORCHVISION_VGG, out, notes);
         }
 

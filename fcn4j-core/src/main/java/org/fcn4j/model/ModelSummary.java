@@ -39,10 +39,19 @@ public record ModelSummary(
             }
             features.forEach(f -> stages.add(f.getShape()));
             HeadRun decode = HeadRun.of(model.decodeHead(), features, height, width);
-            HeadRun aux = model.auxiliaryHead() == null ? new HeadRun(null, 0)
+            HeadRun aux = model.auxiliaryHead() == null
+                    ? new HeadRun(null, 0)
                     : HeadRun.of(model.auxiliaryHead(), features, height, width);
-            return new ModelSummary(model.parameterCount(), input, model.backbone().spec().outNames(), stages,
-                    decode.shape, aux.shape, backboneMacs, decode.macs, aux.macs);
+            return new ModelSummary(
+                    model.parameterCount(),
+                    input,
+                    model.backbone().spec().outNames(),
+                    stages,
+                    decode.shape,
+                    aux.shape,
+                    backboneMacs,
+                    decode.macs,
+                    aux.macs);
         }
     }
 

@@ -21,6 +21,7 @@ public final class LrSchedule {
     private final List<Scheduler> schedulers;
     /** The lr multipliers of the groups rated (the first is 1, the base group), and each group's current rate. */
     private final double[] multipliers;
+
     private final double[] lrs;
     private final long[] lastSteps;
     private long globalStep = -1;
@@ -51,8 +52,12 @@ public final class LrSchedule {
         @Override
         public double next(double lr, long t) {
             long total = end - begin - 1;
-            return t == 0 ? lr * startFactor
-                    : lr * (1 + (endFactor - startFactor) / (total * startFactor + (t - 1) * (endFactor - startFactor)));
+            return t == 0
+                    ? lr * startFactor
+                    : lr
+                            * (1
+                                    + (endFactor - startFactor)
+                                            / (total * startFactor + (t - 1) * (endFactor - startFactor)));
         }
     }
 
@@ -63,7 +68,9 @@ public final class LrSchedule {
     private LrSchedule(double baseLr, List<Scheduler> schedulers, double[] groupMultipliers) {
         this.baseLr = baseLr;
         this.schedulers = List.copyOf(schedulers);
-        this.multipliers = DoubleStream.concat(DoubleStream.of(1), Arrays.stream(groupMultipliers)).distinct().toArray();
+        this.multipliers = DoubleStream.concat(DoubleStream.of(1), Arrays.stream(groupMultipliers))
+                .distinct()
+                .toArray();
         this.lrs = Arrays.stream(multipliers).map(m -> baseLr * m).toArray();
         this.lastSteps = new long[schedulers.size()];
         Arrays.fill(lastSteps, -1);

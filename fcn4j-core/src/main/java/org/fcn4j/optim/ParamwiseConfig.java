@@ -27,7 +27,11 @@ import org.fcn4j.nn.Tensor;
  * Every multiplier defaults to 1. {@code lr_mult: 0} keeps a parameter where it is under a constant schedule
  * (mmengine schedules each group's rate, so PolyLR's eta_min still lifts it).
  */
-public record ParamwiseConfig(double biasLrMult, double biasDecayMult, double normDecayMult, double dwconvDecayMult,
+public record ParamwiseConfig(
+        double biasLrMult,
+        double biasDecayMult,
+        double normDecayMult,
+        double dwconvDecayMult,
         Map<String, Multipliers> customKeys) {
 
     /** Multipliers of the optimizer's lr and weight_decay. */
@@ -73,7 +77,9 @@ public record ParamwiseConfig(double biasLrMult, double biasDecayMult, double no
         for (Map.Entry<String, Tensor> e : module.ownTensors().entrySet()) {
             if (e.getValue().trainable()) {
                 String name = e.getKey();
-                out.put(prefix.isEmpty() ? name : prefix + "." + name, multipliers(prefix + "." + name, name, norm, dwconv));
+                out.put(
+                        prefix.isEmpty() ? name : prefix + "." + name,
+                        multipliers(prefix + "." + name, name, norm, dwconv));
             }
         }
         module.children().forEach((name, child) -> add(out, child, prefix.isEmpty() ? name : prefix + "." + name));
@@ -113,8 +119,12 @@ public record ParamwiseConfig(double biasLrMult, double biasDecayMult, double no
         // no parameter is shared and no layer is a deformable convolution: these change nothing here
         n.accept("bypass_duplicate", "dcn_offset_lr_mult");
         try {
-            ParamwiseConfig cfg = new ParamwiseConfig(n.number("bias_lr_mult", 1), n.number("bias_decay_mult", 1),
-                    n.number("norm_decay_mult", 1), n.number("dwconv_decay_mult", 1), custom);
+            ParamwiseConfig cfg = new ParamwiseConfig(
+                    n.number("bias_lr_mult", 1),
+                    n.number("bias_decay_mult", 1),
+                    n.number("norm_decay_mult", 1),
+                    n.number("dwconv_decay_mult", 1),
+                    custom);
             n.finish();
             return cfg;
         } catch (InvalidParameter e) {

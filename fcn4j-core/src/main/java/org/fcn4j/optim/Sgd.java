@@ -28,6 +28,7 @@ public final class Sgd {
     private final ParamwiseConfig.Multipliers[] multipliers;
     /** Whether the optimizer has one param group per parameter (paramwise_cfg) instead of one in all. */
     private final boolean paramwise;
+
     private final double momentum;
     private final double weightDecay;
     private final double maxNorm;
@@ -45,8 +46,13 @@ public final class Sgd {
      *     or null for one param group
      * @param maxNorm clip the L2 norm of all gradients together to this (0: no clipping)
      */
-    public Sgd(Map<String, Tensor> stateDict, Set<String> frozen, Map<String, ParamwiseConfig.Multipliers> multipliers,
-            double momentum, double weightDecay, double maxNorm) {
+    public Sgd(
+            Map<String, Tensor> stateDict,
+            Set<String> frozen,
+            Map<String, ParamwiseConfig.Multipliers> multipliers,
+            double momentum,
+            double weightDecay,
+            double maxNorm) {
         params = new ArrayList<>();
         List<Boolean> isFrozen = new ArrayList<>();
         List<ParamwiseConfig.Multipliers> mults = new ArrayList<>();
@@ -54,8 +60,10 @@ public final class Sgd {
             if (t.trainable()) {
                 params.add(t);
                 isFrozen.add(frozen.contains(name));
-                mults.add(multipliers == null ? ParamwiseConfig.Multipliers.ONE
-                        : multipliers.getOrDefault(name, ParamwiseConfig.Multipliers.ONE));
+                mults.add(
+                        multipliers == null
+                                ? ParamwiseConfig.Multipliers.ONE
+                                : multipliers.getOrDefault(name, ParamwiseConfig.Multipliers.ONE));
             }
         });
         this.frozen = new boolean[params.size()];
@@ -72,7 +80,10 @@ public final class Sgd {
 
     /** The distinct lr multipliers of the parameters, the groups a schedule must rate ({@link LrSchedule#withGroups}). */
     public double[] lrMultipliers() {
-        return Arrays.stream(multipliers).mapToDouble(ParamwiseConfig.Multipliers::lr).distinct().toArray();
+        return Arrays.stream(multipliers)
+                .mapToDouble(ParamwiseConfig.Multipliers::lr)
+                .distinct()
+                .toArray();
     }
 
     /** Applies one update at a constant learning rate {@code lr} (a parameter's: lr_mult x lr) and zeroes the gradients. */
@@ -167,7 +178,10 @@ public final class Sgd {
         if (paramwise) {
             for (int i = 0; i < params.size(); i++) {
                 ParamwiseConfig.Multipliers mult = multipliers[i];
-                groups.add(group(List.of((long) i), rates.applyAsDouble(mult.lr()), weightDecay * mult.decay(),
+                groups.add(group(
+                        List.of((long) i),
+                        rates.applyAsDouble(mult.lr()),
+                        weightDecay * mult.decay(),
                         initialLr * mult.lr()));
             }
         } else {
@@ -207,10 +221,12 @@ public final class Sgd {
         for (Map.Entry<?, ?> e : state.entrySet()) {
             int i = ((Number) e.getKey()).intValue();
             Object buf = e.getValue() instanceof Map ? ((Map<?, ?>) e.getValue()).get("momentum_buffer") : null;
-            if (i < 0 || i >= params.size() || !(buf instanceof NDArray)
+            if (i < 0
+                    || i >= params.size()
+                    || !(buf instanceof NDArray)
                     || !((NDArray) buf).getShape().equals(params.get(i).get().getShape())) {
-                throw new IllegalArgumentException("optimizer state for parameter " + e.getKey()
-                        + " does not fit this model");
+                throw new IllegalArgumentException(
+                        "optimizer state for parameter " + e.getKey() + " does not fit this model");
             }
             NDArray copy = ((NDArray) buf).duplicate();
             copy.attach(params.get(i).get().getManager());

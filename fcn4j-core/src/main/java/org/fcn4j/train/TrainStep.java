@@ -1,6 +1,5 @@
 package org.fcn4j.train;
 
-import org.fcn4j.optim.Sgd;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
@@ -8,9 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.DoubleUnaryOperator;
 import org.fcn4j.model.CrossEntropyLoss;
-import org.fcn4j.model.EncoderDecoder;
 import org.fcn4j.model.DecodeHead;
+import org.fcn4j.model.EncoderDecoder;
 import org.fcn4j.nn.Torch;
+import org.fcn4j.optim.Sgd;
 
 /**
  * One training iteration as mmseg's {@code train_step}: forward in train mode, each head's loss (the
@@ -58,9 +58,11 @@ public final class TrainStep {
             Map<String, Double> values = new LinkedHashMap<>();
             try (GradientCollector gc = Torch.gradientCollector()) {
                 EncoderDecoder.Outputs out = model.forward(images);
-                NDArray total = head("decode", out.decode(), labels, model.spec().decodeHead(), values);
+                NDArray total =
+                        head("decode", out.decode(), labels, model.spec().decodeHead(), values);
                 if (out.auxiliary() != null) {
-                    total = total.add(head("aux", out.auxiliary(), labels, model.spec().auxiliaryHead(), values));
+                    total = total.add(
+                            head("aux", out.auxiliary(), labels, model.spec().auxiliaryHead(), values));
                 }
                 double loss = total.getFloat();
                 if (!Double.isFinite(loss)) {
@@ -75,8 +77,8 @@ public final class TrainStep {
         }
     }
 
-    private static NDArray head(String name, NDArray logits, NDArray labels, DecodeHead.Spec spec,
-            Map<String, Double> values) {
+    private static NDArray head(
+            String name, NDArray logits, NDArray labels, DecodeHead.Spec spec, Map<String, Double> values) {
         CrossEntropyLoss.HeadLoss l = CrossEntropyLoss.of(logits, labels, spec);
         values.put(name + ".loss_ce", (double) l.loss().getFloat());
         values.put(name + ".acc_seg", (double) l.accuracy().getFloat());

@@ -86,7 +86,9 @@ public final class Trainer {
     public static Path lastCheckpoint(Path workDir) {
         Path marker = workDir.resolve("last_checkpoint");
         try {
-            return Files.isRegularFile(marker) ? Path.of(Files.readString(marker, StandardCharsets.UTF_8).trim()) : null;
+            return Files.isRegularFile(marker)
+                    ? Path.of(Files.readString(marker, StandardCharsets.UTF_8).trim())
+                    : null;
         } catch (IOException e) {
             throw new CheckpointException(marker + ": cannot read: " + e.getMessage(), e);
         }
@@ -95,7 +97,8 @@ public final class Trainer {
     /** Trains from scratch (or {@code load_from}), or continues from {@code resumeFrom} when it is not null. */
     public Result run(Path resumeFrom) throws IOException {
         SegDataset trainSet = settings.trainData().load(true);
-        SegDataset valSet = settings.valData() == null ? null : settings.valData().load(true);
+        SegDataset valSet =
+                settings.valData() == null ? null : settings.valData().load(true);
         Files.createDirectories(workDir);
         Torch.seed(settings.seed());
         try (NDManager root = Torch.newManager()) {
@@ -124,8 +127,13 @@ public final class Trainer {
 
     /** {@code optim_wrapper} for {@code model}: SGD with frozen norms and the paramwise multipliers. */
     static Sgd optimizer(EncoderDecoder model, TrainSettings s) {
-        return new Sgd(model.stateDict(), frozenNormParameters(model), s.paramwise() == null ? null : s.paramwise().of(model),
-                s.momentum(), s.weightDecay(), s.maxNorm());
+        return new Sgd(
+                model.stateDict(),
+                frozenNormParameters(model),
+                s.paramwise() == null ? null : s.paramwise().of(model),
+                s.momentum(),
+                s.weightDecay(),
+                s.maxNorm());
     }
 
     /** BN weights and biases of the parts whose norm_cfg has requires_grad: false. */
@@ -200,8 +208,16 @@ public final class Trainer {
             SegDataPreProcessor preprocessor = config.model().preprocessor();
             model.train(true);
             try (TrainLog log = new TrainLog(workDir.resolve("log.jsonl"), start > 0);
-                    BatchLoader<SegDataPreProcessor.Sample> loader = new BatchLoader<>(trainSet, s.pipeline(), preprocessor::normalise,
-                            model.numClasses(), s.batchSize(), s.shuffle(), s.numWorkers(), s.seed(), start * s.batchSize())) {
+                    BatchLoader<SegDataPreProcessor.Sample> loader = new BatchLoader<>(
+                            trainSet,
+                            s.pipeline(),
+                            preprocessor::normalise,
+                            model.numClasses(),
+                            s.batchSize(),
+                            s.shuffle(),
+                            s.numWorkers(),
+                            s.seed(),
+                            start * s.batchSize())) {
                 long iter = start;
                 while (iter < s.maxIters() && !stopRequested) {
                     long t0 = System.nanoTime();
@@ -242,7 +258,8 @@ public final class Trainer {
             try {
                 return trainStep.run(x, y, schedule::lr);
             } catch (TrainingException e) {
-                throw diverged(e.getMessage() + " at iteration " + (iter + 1) + "; training stopped before updating the weights");
+                throw diverged(e.getMessage() + " at iteration " + (iter + 1)
+                        + "; training stopped before updating the weights");
             }
         }
 
@@ -281,17 +298,18 @@ public final class Trainer {
             m.put("time", java.time.Instant.now().toString());
             m.put("dataset_meta", datasetMeta);
             Checkpoints.write(file, state, m, sgd.stateDict(schedule::lr, schedule.baseLr()));
-            AtomicFiles.write(workDir.resolve("last_checkpoint"),
+            AtomicFiles.write(
+                    workDir.resolve("last_checkpoint"),
                     out -> out.write(file.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8)));
             lastSaved = file;
             listener.saved(file);
         }
 
-
         private void validate(long iter, TrainLog log) {
             model.eval();
             try (Segmenter segmenter = Segmenter.of(model, settings.valPipeline(), meta)) {
-                lastValidation = Evaluation.run(segmenter, valSet, config.valEvaluator(), false, (sample, image, s) -> {});
+                lastValidation =
+                        Evaluation.run(segmenter, valSet, config.valEvaluator(), false, (sample, image, s) -> {});
             } finally {
                 model.train(true);
             }

@@ -33,12 +33,29 @@ class KeyMapTest {
     @Test
     void torchfcnKeysGoToTheTrunkOrTheHeadByName() {
         try (NDManager m = Torch.newManager()) {
-            Map<String, NDArray> state = keys(m, "conv1_1.weight", "conv5_3.bias", "fc6.weight", "fc7.bias",
-                    "score_fr.weight", "score_pool4.bias", "upscore.weight", "upscore2.weight", "upscore_pool4.weight");
+            Map<String, NDArray> state = keys(
+                    m,
+                    "conv1_1.weight",
+                    "conv5_3.bias",
+                    "fc6.weight",
+                    "fc7.bias",
+                    "score_fr.weight",
+                    "score_pool4.bias",
+                    "upscore.weight",
+                    "upscore2.weight",
+                    "upscore_pool4.weight");
             assertThat(KeyMap.detect(state)).isEqualTo(KeyMap.Layout.TORCHFCN);
-            assertThat(KeyMap.toMmseg(state).keySet()).containsExactly("backbone.conv1_1.weight", "backbone.conv5_3.bias",
-                    "backbone.fc6.weight", "backbone.fc7.bias", "decode_head.score_fr.weight", "decode_head.score_pool4.bias",
-                    "decode_head.upscore.weight", "decode_head.upscore2.weight", "decode_head.upscore_pool4.weight");
+            assertThat(KeyMap.toMmseg(state).keySet())
+                    .containsExactly(
+                            "backbone.conv1_1.weight",
+                            "backbone.conv5_3.bias",
+                            "backbone.fc6.weight",
+                            "backbone.fc7.bias",
+                            "decode_head.score_fr.weight",
+                            "decode_head.score_pool4.bias",
+                            "decode_head.upscore.weight",
+                            "decode_head.upscore2.weight",
+                            "decode_head.upscore_pool4.weight");
             // fcn4j's own checkpoints carry the same names under prefixes and are taken as they are
             assertThat(KeyMap.detect(keys(m, "backbone.conv1_1.weight", "decode_head.score_fr.weight")))
                     .isEqualTo(KeyMap.Layout.MMSEG);
@@ -49,15 +66,31 @@ class KeyMapTest {
     void torchvisionVggConvsAreNumberedByBlockFromTheirIndices() {
         try (NDManager m = Torch.newManager()) {
             // vgg11 (configuration A): blocks of 1, 1, 2, 2, 2 convs; a pool between blocks adds one index
-            Map<String, NDArray> state = keys(m, "features.0.weight", "features.3.weight", "features.6.weight",
-                    "features.8.weight", "features.11.weight", "features.13.weight", "features.13.bias", "features.16.weight",
-                    "features.18.weight", "classifier.6.weight");
+            Map<String, NDArray> state = keys(
+                    m,
+                    "features.0.weight",
+                    "features.3.weight",
+                    "features.6.weight",
+                    "features.8.weight",
+                    "features.11.weight",
+                    "features.13.weight",
+                    "features.13.bias",
+                    "features.16.weight",
+                    "features.18.weight",
+                    "classifier.6.weight");
             KeyMap.Mapped mapped = KeyMap.convert(state);
             assertThat(mapped.layout()).isEqualTo(KeyMap.Layout.TORCHVISION_VGG);
-            assertThat(mapped.state().keySet()).containsExactly("backbone.conv1_1.weight", "backbone.conv2_1.weight",
-                    "backbone.conv3_1.weight", "backbone.conv3_2.weight", "backbone.conv4_1.weight", "backbone.conv4_2.weight",
-                    "backbone.conv4_2.bias",
-                    "backbone.conv5_1.weight", "backbone.conv5_2.weight");
+            assertThat(mapped.state().keySet())
+                    .containsExactly(
+                            "backbone.conv1_1.weight",
+                            "backbone.conv2_1.weight",
+                            "backbone.conv3_1.weight",
+                            "backbone.conv3_2.weight",
+                            "backbone.conv4_1.weight",
+                            "backbone.conv4_2.weight",
+                            "backbone.conv4_2.bias",
+                            "backbone.conv5_1.weight",
+                            "backbone.conv5_2.weight");
             assertThat(mapped.notes()).hasSize(2);
             assertThat(mapped.notes().get(0)).startsWith("dropped classifier.6 (fc8, torchvision's 1-class");
         }
@@ -87,7 +120,8 @@ class KeyMapTest {
             assertThat(out.get("backbone.fc7.weight").getFloat(1, 0, 0, 0)).isEqualTo(3f);
 
             state.put("classifier.0.weight", m.zeros(new Shape(2, 100)));
-            assertThatThrownBy(() -> KeyMap.toMmseg(state)).isInstanceOf(CheckpointException.class)
+            assertThatThrownBy(() -> KeyMap.toMmseg(state))
+                    .isInstanceOf(CheckpointException.class)
                     .hasMessageContaining("expected (out, C * 7 * 7)");
         }
     }
@@ -96,7 +130,8 @@ class KeyMapTest {
     void batchNormVggsAndUnknownOrdersAreRefused() {
         try (NDManager m = Torch.newManager()) {
             assertThatThrownBy(() -> KeyMap.toMmseg(keys(m, "features.0.weight", "features.1.running_mean")))
-                    .isInstanceOf(CheckpointException.class).hasMessageContaining("vgg*_bn");
+                    .isInstanceOf(CheckpointException.class)
+                    .hasMessageContaining("vgg*_bn");
             assertThatThrownBy(() -> KeyMap.toMmseg(keys(m, "features.0.weight", "features.4.weight")))
                     .hasMessageContaining("features.4 follows features.0");
         }
@@ -105,8 +140,10 @@ class KeyMapTest {
     @Test
     void loadingATorchvisionVggFillsFc6AndPassesTheNotesOn() {
         try (NDManager m = Torch.newManager()) {
-            EncoderDecoder model = new EncoderDecoder(m, Config.load("fcn8s_vgg16_1xb1-100k_voc12aug",
-                    PaperPresets.WIDTH_REDUCED).model());
+            EncoderDecoder model = new EncoderDecoder(
+                    m,
+                    Config.load("fcn8s_vgg16_1xb1-100k_voc12aug", PaperPresets.WIDTH_REDUCED)
+                            .model());
             Map<String, NDArray> state = new LinkedHashMap<>();
             state.put("features.0.weight", m.zeros(new Shape(4, 3, 3, 3)));
             state.put("classifier.0.weight", m.arange(16f * 32 * 49).reshape(16, 32 * 49));

@@ -62,8 +62,8 @@ class PaperFcnParityTest {
     }
 
     private static FCNSkipHeadSpec head(String type, Object... kv) {
-        Map<String, Object> cfg = new LinkedHashMap<>(Map.of("type", type, "in_channels", List.of(16, 32, 16),
-                "num_classes", 5));
+        Map<String, Object> cfg =
+                new LinkedHashMap<>(Map.of("type", type, "in_channels", List.of(16, 32, 16), "num_classes", 5));
         for (int i = 0; i < kv.length; i += 2) {
             cfg.put((String) kv[i], kv[i + 1]);
         }
@@ -71,8 +71,12 @@ class PaperFcnParityTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"fcn32s,FCN32sHead,false", "fcn16s,FCN16sHead,false", "fcn8s,FCN8sHead,false",
-            "fcn8s-atonce,FCN8sHead,true"})
+    @CsvSource({
+        "fcn32s,FCN32sHead,false",
+        "fcn16s,FCN16sHead,false",
+        "fcn8s,FCN8sHead,false",
+        "fcn8s-atonce,FCN8sHead,true"
+    })
     void evalLogitsAtInputSizeMatchPyTorchOnTwoOddSizes(String name, String type, boolean atOnce) {
         try (NDManager m = Torch.newManager()) {
             Map<String, NDArray> state = Fixtures.tensors("vgg_fcn_state.safetensors", m);
@@ -81,22 +85,35 @@ class PaperFcnParityTest {
             net.backbone.eval();
             net.head.eval();
             for (String size : new String[] {"37x45", "64x51"}) {
-                assertClose(name + " " + size, net.logits(fx.get("input." + size)), fx.get("eval." + name + "." + size), RTOL);
+                assertClose(
+                        name + " " + size,
+                        net.logits(fx.get("input." + size)),
+                        fx.get("eval." + name + "." + size),
+                        RTOL);
             }
         }
     }
 
     @ParameterizedTest
-    @CsvSource({"fcn32s,fcn32s_vgg16_1xb1-100k_voc12aug", "fcn16s,fcn16s_vgg16_1xb1-100k_voc12aug",
-            "fcn8s,fcn8s_vgg16_1xb1-100k_voc12aug", "fcn8s-atonce,fcn8s-atonce_vgg16_1xb1-300k_voc12aug"})
+    @CsvSource({
+        "fcn32s,fcn32s_vgg16_1xb1-100k_voc12aug",
+        "fcn16s,fcn16s_vgg16_1xb1-100k_voc12aug",
+        "fcn8s,fcn8s_vgg16_1xb1-100k_voc12aug",
+        "fcn8s-atonce,fcn8s-atonce_vgg16_1xb1-300k_voc12aug"
+    })
     void thePresetsThroughEncoderDecoderInferenceMatchPyTorch(String name, String preset) {
         try (NDManager m = Torch.newManager()) {
             Map<String, NDArray> fx = Fixtures.tensors("vgg_fcn_parity.safetensors", m);
             EncoderDecoder model = PaperPresets.load(m, preset, List.of());
             model.eval();
             // the keys are torchfcn's layer names under backbone. and decode_head., as interface.md promises
-            assertThat(model.stateDict()).containsKeys("backbone.conv1_1.weight", "backbone.conv5_3.bias",
-                    "backbone.fc6.weight", "backbone.fc7.bias", "decode_head.score_fr.weight");
+            assertThat(model.stateDict())
+                    .containsKeys(
+                            "backbone.conv1_1.weight",
+                            "backbone.conv5_3.bias",
+                            "backbone.fc6.weight",
+                            "backbone.fc7.bias",
+                            "decode_head.score_fr.weight");
             for (String size : new String[] {"37x45", "64x51"}) {
                 NDArray x = fx.get("input." + size);
                 NDArray logits = model.inference(x, model.spec().testCfg());
@@ -110,14 +127,19 @@ class PaperFcnParityTest {
         try (NDManager m = Torch.newManager()) {
             Map<String, NDArray> state = Fixtures.tensors("vgg_fcn_state.safetensors", m);
             Map<String, NDArray> fx = Fixtures.tensors("vgg_fcn_parity.safetensors", m);
-            FCNSkipHeadSpec spec = head("FCN8sHead", "learn_upsample", List.of("upscore2", "upscore_pool4"),
-                    "loss_decode", Map.of("type", "CrossEntropyLoss", "reduction", "sum"));
+            FCNSkipHeadSpec spec = head(
+                    "FCN8sHead",
+                    "learn_upsample",
+                    List.of("upscore2", "upscore_pool4"),
+                    "loss_decode",
+                    Map.of("type", "CrossEntropyLoss", "reduction", "sum"));
             Net net = Net.load(m, state, trunk(0), spec);
             net.backbone.train(true);
             net.head.train(true);
             try (GradientCollector gc = Torch.gradientCollector()) {
                 NDArray logits = net.logits(fx.get("input.37x45"));
-                NDArray loss = CrossEntropyLoss.of(logits, fx.get("train.label"), spec.loss(), spec.ignoreIndex(), false)
+                NDArray loss = CrossEntropyLoss.of(
+                                logits, fx.get("train.label"), spec.loss(), spec.ignoreIndex(), false)
                         .loss();
                 assertClose("summed loss", loss, fx.get("train.loss"), RTOL);
                 gc.backward(loss);

@@ -13,8 +13,11 @@ import org.fcn4j.nn.LoadReport;
  * 5 classes), by the overrides a user would pass as --cfg-options, with that generator's weights.
  */
 final class PaperPresets {
-    static final List<String> WIDTH_REDUCED = List.of("model.backbone.base_channels=4", "model.backbone.fc_channels=16",
-            "model.decode_head.in_channels=[16,32,16]", "model.decode_head.num_classes=5");
+    static final List<String> WIDTH_REDUCED = List.of(
+            "model.backbone.base_channels=4",
+            "model.backbone.fc_channels=16",
+            "model.decode_head.in_channels=[16,32,16]",
+            "model.decode_head.num_classes=5");
 
     private PaperPresets() {}
 
@@ -22,7 +25,8 @@ final class PaperPresets {
     static EncoderDecoder load(NDManager m, String preset, List<String> moreOptions) {
         List<String> options = new java.util.ArrayList<>(WIDTH_REDUCED);
         options.addAll(moreOptions);
-        EncoderDecoder model = new EncoderDecoder(m, Config.load(preset, options).model());
+        EncoderDecoder model =
+                new EncoderDecoder(m, Config.load(preset, options).model());
         Map<String, NDArray> state = Fixtures.tensors("vgg_fcn_state.safetensors", m);
         LoadReport report = model.loadStateDict(state);
         if (!report.missing().isEmpty() || !report.shapeMismatch().isEmpty()) {

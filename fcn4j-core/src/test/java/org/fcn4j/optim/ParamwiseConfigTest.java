@@ -29,14 +29,26 @@ class ParamwiseConfigTest {
     @Test
     void customKeysThenBiasNormAndDepthwiseRulesAsMmengine() {
         try (NDManager m = Torch.newManager()) {
-            Sequential tree = new Sequential(new Conv2d(m, 2, 3, 1, 1, 0, 1, true), new BatchNorm2d(m, 3),
-                    new Conv2d(m, 3, 3, 1, 1, 0, 1, true), new Conv2d(m, 1, 1, 1, 1, 0, 1, true));
+            Sequential tree = new Sequential(
+                    new Conv2d(m, 2, 3, 1, 1, 0, 1, true),
+                    new BatchNorm2d(m, 3),
+                    new Conv2d(m, 3, 3, 1, 1, 0, 1, true),
+                    new Conv2d(m, 1, 1, 1, 1, 0, 1, true));
             Map<String, Object> custom = new LinkedHashMap<>();
             custom.put("weig", Map.of("lr_mult", 3.0));
             custom.put("eigh", Map.of("lr_mult", 5.0));
             custom.put("2.weight", Map.of("lr_mult", 0.0, "decay_mult", 4.0));
-            ParamwiseConfig cfg = parse(Map.of("bias_lr_mult", 2.0, "bias_decay_mult", 0.0, "norm_decay_mult", 0.5,
-                    "dwconv_decay_mult", 0.25, "custom_keys", custom));
+            ParamwiseConfig cfg = parse(Map.of(
+                    "bias_lr_mult",
+                    2.0,
+                    "bias_decay_mult",
+                    0.0,
+                    "norm_decay_mult",
+                    0.5,
+                    "dwconv_decay_mult",
+                    0.25,
+                    "custom_keys",
+                    custom));
             Map<String, Multipliers> got = cfg.of(tree);
             // "weig" and "eigh" both match every weight at the same length: the alphabetically first wins
             assertThat(got.get("0.weight")).isEqualTo(new Multipliers(5, 1));
@@ -58,7 +70,8 @@ class ParamwiseConfigTest {
     void absentOrEmptyMeansOneParamGroupAndBadValuesNameTheKey() {
         assertThat(ParamwiseConfig.parse(null)).isNull();
         assertThat(parse(Map.of())).isNull();
-        assertThatThrownBy(() -> parse(Map.of("bias_lr_mult", -1.0))).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> parse(Map.of("bias_lr_mult", -1.0)))
+                .isInstanceOf(ConfigException.class)
                 .hasMessage("optim_wrapper.paramwise_cfg.bias_lr_mult: must be >= 0 but got -1.0");
         assertThatThrownBy(() -> parse(Map.of("custom_keys", Map.of("head", Map.of("lr_mult", -0.5)))))
                 .hasMessage("optim_wrapper.paramwise_cfg.custom_keys.head.lr_mult: must be >= 0 but got -0.5");
@@ -67,7 +80,9 @@ class ParamwiseConfigTest {
         assertThatThrownBy(() -> parse(Map.of("flat_decay_mult", 0.0)))
                 .hasMessage("optim_wrapper.paramwise_cfg.flat_decay_mult: unknown key");
         assertThat(List.copyOf(parse(Map.of("custom_keys", Map.of("a", Map.of(), "bb", Map.of(), "ab", Map.of())))
-                .customKeys().keySet())).as("mmengine's order: longest first, then alphabetical")
+                        .customKeys()
+                        .keySet()))
+                .as("mmengine's order: longest first, then alphabetical")
                 .containsExactly("ab", "bb", "a");
     }
 }

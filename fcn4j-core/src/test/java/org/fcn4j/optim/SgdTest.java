@@ -1,6 +1,5 @@
 package org.fcn4j.optim;
 
-import org.fcn4j.optim.Sgd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -21,7 +20,11 @@ class SgdTest {
     private static void backward(BatchNorm2d bn, float[] gw, float[] gb) {
         try (GradientCollector gc = Torch.gradientCollector()) {
             NDManager m = bn.weight().get().getManager();
-            NDArray loss = bn.weight().get().mul(m.create(gw)).sum().add(bn.bias().get().mul(m.create(gb)).sum());
+            NDArray loss = bn.weight()
+                    .get()
+                    .mul(m.create(gw))
+                    .sum()
+                    .add(bn.bias().get().mul(m.create(gb)).sum());
             gc.backward(loss);
         }
     }
@@ -47,7 +50,9 @@ class SgdTest {
             double b0 = 0.9 * buf[0] + 0.3 + 0.1 * w[0];
             assertThat((double) bn.weight().get().toFloatArray()[0]).isCloseTo(w[0] - 0.5 * b0, within(1e-6));
             assertThat(bn.bias().get().toFloatArray()).containsExactly(0f, 0f);
-            assertThat(bn.weight().get().getGradient().toFloatArray()).as("gradients zeroed").containsExactly(0f, 0f);
+            assertThat(bn.weight().get().getGradient().toFloatArray())
+                    .as("gradients zeroed")
+                    .containsExactly(0f, 0f);
         }
     }
 
@@ -56,8 +61,8 @@ class SgdTest {
         try (NDManager m = Torch.newManager()) {
             BatchNorm2d bn = new BatchNorm2d(m, 2);
             // the FCN paper's bias rule as a custom key (a norm's bias gets no bias_lr_mult), and a norm decay
-            ParamwiseConfig cfg = new ParamwiseConfig(1, 1, 0.5, 1,
-                    Map.of("bias", new ParamwiseConfig.Multipliers(2, 0)));
+            ParamwiseConfig cfg =
+                    new ParamwiseConfig(1, 1, 0.5, 1, Map.of("bias", new ParamwiseConfig.Multipliers(2, 0)));
             Sgd sgd = new Sgd(bn.stateDict(), Set.of(), cfg.of(bn), 0.9, 0.1, 0);
             assertThat(sgd.lrMultipliers()).containsExactly(1, 2);
             // weight 1 with gradient (3, 4): g = grad + 0.1 * 0.5 * w = (3.05, 4.05), w = 1 - 0.5 * g

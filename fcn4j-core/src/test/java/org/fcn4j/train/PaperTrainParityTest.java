@@ -35,9 +35,15 @@ class PaperTrainParityTest {
     private static final double RTOL = 1e-5;
     /** As TrainParityTest: gradients differ between two correct engines by float32 noise; checked, then replaced. */
     private static final double GRAD_RTOL = 1e-4;
-    private static final List<String> OPTIONS = List.of("model.backbone.base_channels=4", "model.backbone.fc_channels=16",
-            "model.backbone.dropout_ratio=0", "model.decode_head.in_channels=[16,32,16]", "model.decode_head.num_classes=5",
-            "model.decode_head.learn_upsample=[upscore2]", "optim_wrapper.optimizer.lr=1e-6",
+
+    private static final List<String> OPTIONS = List.of(
+            "model.backbone.base_channels=4",
+            "model.backbone.fc_channels=16",
+            "model.backbone.dropout_ratio=0",
+            "model.decode_head.in_channels=[16,32,16]",
+            "model.decode_head.num_classes=5",
+            "model.decode_head.learn_upsample=[upscore2]",
+            "optim_wrapper.optimizer.lr=1e-6",
             "optim_wrapper.optimizer.weight_decay=10.0",
             "optim_wrapper.paramwise_cfg.custom_keys={score_pool: {lr_mult: 0.5, decay_mult: 3.0}, score_pool3: {lr_mult: 0.25}}");
 
@@ -61,29 +67,42 @@ class PaperTrainParityTest {
             LrSchedule schedule = settings.schedule().withGroups(sgd.lrMultipliers());
             List<String> trainable = PyTorchGradients.trainable(model);
             // the fixed upsamplers are buffers; every parameter PyTorch trains, fcn4j trains
-            assertThat(trainable).hasSize(37).contains("decode_head.upscore2.weight")
+            assertThat(trainable)
+                    .hasSize(37)
+                    .contains("decode_head.upscore2.weight")
                     .doesNotContain("decode_head.upscore8.weight");
             TrainStep step = new TrainStep(model, sgd);
             for (int i = 0; i < 3; i++) {
                 int iteration = i;
-                Map<String, Double> v = step.run(fx.get("input").duplicate(), fx.get("label").duplicate(), schedule::lr,
+                Map<String, Double> v = step.run(
+                        fx.get("input").duplicate(),
+                        fx.get("label").duplicate(),
+                        schedule::lr,
                         () -> PyTorchGradients.checkAndReplace(model, trainable, fx, iteration, GRAD_RTOL));
-                assertClose("iteration " + i + " summed loss", m.create(v.get("decode.loss_ce").floatValue()),
-                        fx.get("iter" + i + ".loss"), RTOL);
+                assertClose(
+                        "iteration " + i + " summed loss",
+                        m.create(v.get("decode.loss_ce").floatValue()),
+                        fx.get("iter" + i + ".loss"),
+                        RTOL);
                 schedule.step();
             }
             Map<String, Tensor> state = model.stateDict();
             for (Map.Entry<String, Tensor> e : state.entrySet()) {
                 assertClose(e.getKey() + " after 3 steps", e.getValue().get(), fx.get("final." + e.getKey()), RTOL);
             }
-            Map<?, ?> buffers = (Map<?, ?>) sgd.stateDict(schedule::lr, settings.lr()).get("state");
-            List<?> groups = (List<?>) sgd.stateDict(schedule::lr, settings.lr()).get("param_groups");
+            Map<?, ?> buffers =
+                    (Map<?, ?>) sgd.stateDict(schedule::lr, settings.lr()).get("state");
+            List<?> groups =
+                    (List<?>) sgd.stateDict(schedule::lr, settings.lr()).get("param_groups");
             for (int j = 0; j < trainable.size(); j++) {
                 String key = trainable.get(j);
                 Map<?, ?> group = (Map<?, ?>) groups.get(j);
                 // the rules' rates and decays equal the generator's transcription of mmengine's (read back as float32)
-                assertThat((float) (double) group.get("lr")).as(key + " lr").isEqualTo(fx.get("lr." + key).getFloat());
-                assertThat((float) (double) group.get("weight_decay")).as(key + " weight decay")
+                assertThat((float) (double) group.get("lr"))
+                        .as(key + " lr")
+                        .isEqualTo(fx.get("lr." + key).getFloat());
+                assertThat((float) (double) group.get("weight_decay"))
+                        .as(key + " weight decay")
                         .isEqualTo(fx.get("decay." + key).getFloat());
                 NDArray buffer = (NDArray) ((Map<?, ?>) buffers.get((long) j)).get("momentum_buffer");
                 assertClose(key + " momentum after 3 steps", buffer, fx.get("momentum." + key), RTOL);

@@ -29,7 +29,8 @@ final class SegmentHandler {
     /** Answers the exchange and returns the status sent; refusals are thrown as {@link HttpError}. */
     int handle(HttpExchange ex, long startNanos) throws IOException, InterruptedException {
         // cheap checks first, so a doomed request costs no admission place and no body read
-        SegmentRequest req = SegmentRequest.parse(ex.getRequestURI().getRawQuery(), ex.getRequestHeaders().getFirst("Accept"));
+        SegmentRequest req = SegmentRequest.parse(
+                ex.getRequestURI().getRawQuery(), ex.getRequestHeaders().getFirst("Accept"));
         long declared = declaredLength(ex);
         if (declared > options.maxBodyBytes()) {
             Bodies.read(ex.getRequestBody(), declared, options.maxBodyBytes()); // throws 413

@@ -43,6 +43,7 @@ public final class Unpickler {
     private final Function<Object, Object> persistentLoad;
     /** The pickle stack; a list because Python's None is pushed as null. */
     private final List<Object> stack = new ArrayList<>();
+
     private final Map<Long, Object> memo = new HashMap<>();
     private final Map<Object, PyGlobal> opaqueTypes = new HashMap<>();
 
@@ -65,70 +66,231 @@ public final class Unpickler {
         while (true) {
             int op = u8();
             switch (op) {
-                case 0x80: u8(); break; // PROTO
-                case 0x95: need(8); in.getLong(); break; // FRAME: framing is advisory
-                case '.': return pop(); // STOP
-                case '(': stack.add(MARK); break;
-                case '}': push(new LinkedHashMap<>()); break;
-                case ']': push(new ArrayList<>()); break;
-                case ')': push(new PyTuple(List.of())); break;
-                case 'l': push(new ArrayList<>(popMark())); break;
-                case 'd': push(dictOf(popMark())); break;
-                case 't': push(new PyTuple(popMark())); break;
-                case 0x85: push(tuple(pop())); break;
-                case 0x86: { Object b = pop(); Object a = pop(); push(tuple(a, b)); break; }
-                case 0x87: { Object c = pop(); Object b = pop(); Object a = pop(); push(tuple(a, b, c)); break; }
-                case 0x8f: push(new HashSet<>()); break; // EMPTY_SET
-                case 0x90: addItems(); break;
-                case 0x91: push(Set.copyOf(popMark())); break; // FROZENSET
-                case 'N': push(null); break;
-                case 0x88: push(Boolean.TRUE); break;
-                case 0x89: push(Boolean.FALSE); break;
-                case 'J': need(4); push((long) in.getInt()); break;
-                case 'K': push((long) u8()); break;
-                case 'M': need(2); push((long) (in.getShort() & 0xffff)); break;
-                case 0x8a: push(longBytes(u8())); break;
-                case 0x8b: push(longBytes(length(4))); break;
-                case 'G': need(8); push(in.order(ByteOrder.BIG_ENDIAN).getDouble()); in.order(ByteOrder.LITTLE_ENDIAN); break;
-                case 'X': push(utf8(length(4))); break;
-                case 0x8c: push(utf8(u8())); break;
-                case 0x8d: push(utf8(length(8))); break;
-                case 'B': push(bytes(length(4))); break;
-                case 'C': push(bytes(u8())); break;
-                case 0x8e: case 0x96: push(bytes(length(8))); break;
-                case 'T': push(latin1(length(4))); break; // BINSTRING (py2 str)
-                case 'U': push(latin1(u8())); break;
-                case 'I': push(textInt(line())); break;
-                case 'L': push(new BigInteger(line().replaceAll("L$", "")).longValue()); break;
-                case 'F': push(Double.parseDouble(line())); break;
-                case 'S': push(unquote(line())); break;
-                case 'V': push(line()); break;
-                case 'q': memo.put((long) u8(), peek()); break;
-                case 'r': memo.put(length(4), peek()); break;
-                case 'p': memo.put(Long.parseLong(line()), peek()); break;
-                case 0x94: memo.put((long) memo.size(), peek()); break;
-                case 'h': push(get(u8())); break;
-                case 'j': push(get(length(4))); break;
-                case 'g': push(get(Long.parseLong(line()))); break;
-                case '0': pop(); break;
-                case '1': popMark(); break;
-                case '2': push(peek()); break;
-                case 'a': { Object v = pop(); list(peek()).add(v); break; }
-                case 'e': { List<Object> items = popMark(); list(peek()).addAll(items); break; }
-                case 's': { Object v = pop(); Object k = pop(); map(peek()).put(k, v); break; }
-                case 'u': setItems(); break;
-                case 'c': push(global(new PyGlobal(line(), line()))); break;
-                case 0x93: { Object name = pop(); Object module = pop(); push(global(new PyGlobal(str(module), str(name)))); break; }
-                case 'R': { Object args = pop(); Object f = pop(); push(call(f, args)); break; }
-                case 0x81: { Object args = pop(); Object cls = pop(); push(call(cls, args)); break; }
-                case 0x92: { pop(); Object args = pop(); Object cls = pop(); push(call(cls, args)); break; }
-                case 'b': build(); break;
-                case 'Q': push(persistent(pop())); break;
-                case 'P': push(persistent(line())); break;
-                case 'i': { PyGlobal g = new PyGlobal(line(), line()); push(call(global(g), new PyTuple(popMark()))); break; }
-                case 'o': { List<Object> l = popMark(); push(call(l.get(0), new PyTuple(l.subList(1, l.size())))); break; }
+                case 0x80:
+                    u8();
+                    break; // PROTO
+                case 0x95:
+                    need(8);
+                    in.getLong();
+                    break; // FRAME: framing is advisory
+                case '.':
+                    return pop(); // STOP
+                case '(':
+                    stack.add(MARK);
+                    break;
+                case '}':
+                    push(new LinkedHashMap<>());
+                    break;
+                case ']':
+                    push(new ArrayList<>());
+                    break;
+                case ')':
+                    push(new PyTuple(List.of()));
+                    break;
+                case 'l':
+                    push(new ArrayList<>(popMark()));
+                    break;
+                case 'd':
+                    push(dictOf(popMark()));
+                    break;
+                case 't':
+                    push(new PyTuple(popMark()));
+                    break;
+                case 0x85:
+                    push(tuple(pop()));
+                    break;
+                case 0x86: {
+                    Object b = pop();
+                    Object a = pop();
+                    push(tuple(a, b));
+                    break;
+                }
+                case 0x87: {
+                    Object c = pop();
+                    Object b = pop();
+                    Object a = pop();
+                    push(tuple(a, b, c));
+                    break;
+                }
+                case 0x8f:
+                    push(new HashSet<>());
+                    break; // EMPTY_SET
+                case 0x90:
+                    addItems();
+                    break;
+                case 0x91:
+                    push(Set.copyOf(popMark()));
+                    break; // FROZENSET
+                case 'N':
+                    push(null);
+                    break;
+                case 0x88:
+                    push(Boolean.TRUE);
+                    break;
+                case 0x89:
+                    push(Boolean.FALSE);
+                    break;
+                case 'J':
+                    need(4);
+                    push((long) in.getInt());
+                    break;
+                case 'K':
+                    push((long) u8());
+                    break;
+                case 'M':
+                    need(2);
+                    push((long) (in.getShort() & 0xffff));
+                    break;
+                case 0x8a:
+                    push(longBytes(u8()));
+                    break;
+                case 0x8b:
+                    push(longBytes(length(4)));
+                    break;
+                case 'G':
+                    need(8);
+                    push(in.order(ByteOrder.BIG_ENDIAN).getDouble());
+                    in.order(ByteOrder.LITTLE_ENDIAN);
+                    break;
+                case 'X':
+                    push(utf8(length(4)));
+                    break;
+                case 0x8c:
+                    push(utf8(u8()));
+                    break;
+                case 0x8d:
+                    push(utf8(length(8)));
+                    break;
+                case 'B':
+                    push(bytes(length(4)));
+                    break;
+                case 'C':
+                    push(bytes(u8()));
+                    break;
+                case 0x8e:
+                case 0x96:
+                    push(bytes(length(8)));
+                    break;
+                case 'T':
+                    push(latin1(length(4)));
+                    break; // BINSTRING (py2 str)
+                case 'U':
+                    push(latin1(u8()));
+                    break;
+                case 'I':
+                    push(textInt(line()));
+                    break;
+                case 'L':
+                    push(new BigInteger(line().replaceAll("L$", "")).longValue());
+                    break;
+                case 'F':
+                    push(Double.parseDouble(line()));
+                    break;
+                case 'S':
+                    push(unquote(line()));
+                    break;
+                case 'V':
+                    push(line());
+                    break;
+                case 'q':
+                    memo.put((long) u8(), peek());
+                    break;
+                case 'r':
+                    memo.put(length(4), peek());
+                    break;
+                case 'p':
+                    memo.put(Long.parseLong(line()), peek());
+                    break;
+                case 0x94:
+                    memo.put((long) memo.size(), peek());
+                    break;
+                case 'h':
+                    push(get(u8()));
+                    break;
+                case 'j':
+                    push(get(length(4)));
+                    break;
+                case 'g':
+                    push(get(Long.parseLong(line())));
+                    break;
+                case '0':
+                    pop();
+                    break;
+                case '1':
+                    popMark();
+                    break;
+                case '2':
+                    push(peek());
+                    break;
+                case 'a': {
+                    Object v = pop();
+                    list(peek()).add(v);
+                    break;
+                }
+                case 'e': {
+                    List<Object> items = popMark();
+                    list(peek()).addAll(items);
+                    break;
+                }
+                case 's': {
+                    Object v = pop();
+                    Object k = pop();
+                    map(peek()).put(k, v);
+                    break;
+                }
+                case 'u':
+                    setItems();
+                    break;
+                case 'c':
+                    push(global(new PyGlobal(line(), line())));
+                    break;
+                case 0x93: {
+                    Object name = pop();
+                    Object module = pop();
+                    push(global(new PyGlobal(str(module), str(name))));
+                    break;
+                }
+                case 'R': {
+                    Object args = pop();
+                    Object f = pop();
+                    push(call(f, args));
+                    break;
+                }
+                case 0x81: {
+                    Object args = pop();
+                    Object cls = pop();
+                    push(call(cls, args));
+                    break;
+                }
+                case 0x92: {
+                    pop();
+                    Object args = pop();
+                    Object cls = pop();
+                    push(call(cls, args));
+                    break;
+                }
+                case 'b':
+                    build();
+                    break;
+                case 'Q':
+                    push(persistent(pop()));
+                    break;
+                case 'P':
+                    push(persistent(line()));
+                    break;
+                case 'i': {
+                    PyGlobal g = new PyGlobal(line(), line());
+                    push(call(global(g), new PyTuple(popMark())));
+                    break;
+                }
+                case 'o': {
+                    List<Object> l = popMark();
+                    push(call(l.get(0), new PyTuple(l.subList(1, l.size()))));
+                    break;
+                }
                 default:
-                    throw new PickleException(String.format("unsupported pickle opcode 0x%02x at byte %d", op, in.position() - 1));
+                    throw new PickleException(
+                            String.format("unsupported pickle opcode 0x%02x at byte %d", op, in.position() - 1));
             }
         }
     }
