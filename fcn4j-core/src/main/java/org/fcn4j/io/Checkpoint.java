@@ -26,7 +26,11 @@ public record Checkpoint(Map<String, NDArray> stateDict, Map<String, Object> met
         return out;
     }
 
-    /** RGB colours from {@code meta.dataset_meta.palette} or {@code meta.PALETTE}, or null. */
+    /**
+     * RGB colours from {@code meta.dataset_meta.palette} or {@code meta.PALETTE}, or null. Anything but a
+     * list of integer triples in 0-255 is refused ({@link Checkpoints#read} asks once, so a file is refused
+     * when read rather than when a command first paints with it).
+     */
     public int[][] palette() {
         Object p = datasetMeta("palette", "PALETTE");
         if (!(p instanceof List) && !(p instanceof org.fcn4j.io.pickle.PyTuple)) {
@@ -35,13 +39,20 @@ public record Checkpoint(Map<String, NDArray> stateDict, Map<String, Object> met
         List<Object> rows = TorchGlobals.asList(p);
         int[][] out = new int[rows.size()][];
         for (int i = 0; i < out.length; i++) {
-            List<Object> rgb = TorchGlobals.asList(rows.get(i));
-            out[i] = new int[rgb.size()];
-            for (int j = 0; j < rgb.size(); j++) {
-                out[i][j] = ((Number) rgb.get(j)).intValue();
+            Object row = rows.get(i);
+            List<?> rgb = row instanceof List || row instanceof org.fcn4j.io.pickle.PyTuple ? TorchGlobals.asList(row) : null;
+            if (rgb == null || rgb.size() != 3 || !rgb.stream().allMatch(Checkpoint::colourValue)) {
+                throw new CheckpointException("meta palette entry " + i + " is " + org.fcn4j.io.pickle.Values.brief(row)
+                        + ", not an RGB triple of integers 0-255");
             }
+            out[i] = new int[] {((Number) rgb.get(0)).intValue(), ((Number) rgb.get(1)).intValue(), ((Number) rgb.get(2)).intValue()};
         }
         return out;
+    }
+
+    /** An integer 0-255 (Long from a pickle, Integer from safetensors' JSON). */
+    private static boolean colourValue(Object v) {
+        return (v instanceof Long || v instanceof Integer) && ((Number) v).longValue() >= 0 && ((Number) v).longValue() <= 255;
     }
 
     /** The training iteration stored in meta, or -1. */
