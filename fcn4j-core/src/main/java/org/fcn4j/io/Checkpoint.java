@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.fcn4j.io.pickle.Values;
 
 /**
  * A checkpoint read from disk, its state dict already in MMSegmentation's key layout.
@@ -42,10 +43,10 @@ public record Checkpoint(Map<String, NDArray> stateDict, Map<String, Object> met
             Object row = rows.get(i);
             List<?> rgb = row instanceof List || row instanceof org.fcn4j.io.pickle.PyTuple ? TorchGlobals.asList(row) : null;
             if (rgb == null || rgb.size() != 3 || !rgb.stream().allMatch(Checkpoint::colourValue)) {
-                throw new CheckpointException("meta palette entry " + i + " is " + org.fcn4j.io.pickle.Values.brief(row)
+                throw new CheckpointException("meta palette entry " + i + " is " + Values.brief(row)
                         + ", not an RGB triple of integers 0-255");
             }
-            out[i] = new int[] {((Number) rgb.get(0)).intValue(), ((Number) rgb.get(1)).intValue(), ((Number) rgb.get(2)).intValue()};
+            out[i] = rgb.stream().mapToInt(v -> ((Number) v).intValue()).toArray();
         }
         return out;
     }

@@ -88,7 +88,8 @@ record SafetensorsHeader(long dataStart, Map<String, String> metadata, List<Stri
         }
         m.fields().forEachRemaining(kv -> {
             if (!kv.getValue().isTextual()) {
-                throw new CheckpointException("__metadata__ must map strings to strings but " + Values.brief(kv.getKey()) + " is "
+                throw new CheckpointException("__metadata__ must map strings to strings but " + Values.brief(kv.getKey())
+                        + " is "
                         + kv.getValue().getNodeType());
             }
             out.put(kv.getKey(), kv.getValue().asText());
@@ -119,8 +120,8 @@ record SafetensorsHeader(long dataStart, Map<String, String> metadata, List<Stri
         long begin = offsets.path(0).isIntegralNumber() ? offsets.path(0).asLong(-1) : -1;
         long end = offsets.path(1).isIntegralNumber() ? offsets.path(1).asLong(-1) : -1;
         if (offsets.size() != 2 || begin < 0 || end < begin || end > dataLen) {
-            throw new CheckpointException("tensor " + name + " has data_offsets " + shown(h, "data_offsets") + " outside the file's "
-                    + dataLen + " data bytes (truncated?)");
+            throw new CheckpointException("tensor " + name + " has data_offsets " + shown(h, "data_offsets")
+                    + " outside the file's " + dataLen + " data bytes (truncated?)");
         }
         if (end - begin != count * dtype.bytes || count * dtype.bytes > StorageRef.MAX_BYTES) {
             throw new CheckpointException("tensor " + name + " needs " + count * dtype.bytes + " bytes for shape "
@@ -141,8 +142,9 @@ record SafetensorsHeader(long dataStart, Map<String, String> metadata, List<Stri
         Entry previous = null;
         for (Entry e : byOffset) {
             if (e.begin() < at) {
-                throw new CheckpointException("tensors " + Values.brief(previous.name()) + " and " + Values.brief(e.name()) + " overlap (bytes "
-                        + previous.begin() + "-" + previous.end() + " and " + e.begin() + "-" + e.end() + ")");
+                throw new CheckpointException("tensors " + Values.brief(previous.name()) + " and " + Values.brief(e.name())
+                        + " overlap (bytes " + previous.begin() + "-" + previous.end() + " and " + e.begin() + "-" + e.end()
+                        + ")");
             }
             if (e.begin() > at) {
                 throw new CheckpointException("data bytes " + at + "-" + e.begin() + " belong to no tensor");

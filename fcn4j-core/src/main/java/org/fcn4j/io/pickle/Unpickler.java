@@ -130,22 +130,28 @@ public final class Unpickler {
                 case 's': { Object v = pop(); Object k = pop(); map(peek()).put(Values.hashable(k, "dict key"), v); break; }
                 case 'u': { List<Object> kv = popMark(); putPairs(map(peek()), kv); break; }
                 case 'c': push(global(new PyGlobal(line(1024), line(1024)))); break;
-                case 0x93: { Object name = pop(); Object module = pop(); push(global(new PyGlobal(str(module), str(name)))); break; }
+                case 0x93: { Object name = pop(); Object module = pop(); push(stackGlobal(module, name)); break; }
                 case 'R': { Object args = pop(); Object f = pop(); push(call(f, args, "REDUCE")); break; }
                 case 0x81: { Object args = pop(); Object cls = pop(); push(newObject(cls, args)); break; }
                 case 0x92: { pop(); Object args = pop(); Object cls = pop(); push(newObject(cls, args)); break; }
                 case 'b': build(); break;
                 case 'Q': push(persistent(pop())); break;
                 case 'P': push(persistent(line(1024))); break;
-                case 'i': { PyGlobal g = new PyGlobal(line(1024), line(1024)); push(call(global(g), new PyTuple(popMark()), "INST")); break; }
+                case 'i': push(inst(global(new PyGlobal(line(1024), line(1024))))); break;
                 case 'o': push(obj(popMark())); break;
                 case 0x82: throw extension(u8(), "EXT1");
                 case 0x83: need(2); throw extension(in.getShort() & 0xffff, "EXT2");
                 case 0x84: need(4); throw extension(in.getInt() & 0xffffffffL, "EXT4");
                 default:
-                    throw new PickleException(String.format("unsupported pickle opcode 0x%02x at byte %d", op, in.position() - 1));
+                    throw new PickleException(String.format("unsupported pickle opcode 0x%02x at byte %d", op,
+                            in.position() - 1));
             }
         }
+    }
+
+    /** STACK_GLOBAL: module and name are strings on the stack (a chain of calls cannot build one here). */
+    private Object stackGlobal(Object module, Object name) {
+        return global(new PyGlobal(str(module), str(name)));
     }
 
     private Object global(PyGlobal g) {
@@ -171,6 +177,10 @@ public final class Unpickler {
             return new Opaque((PyGlobal) cls, asArgs(args), null);
         }
         return call(cls, args, "NEWOBJ");
+    }
+
+    private Object inst(Object cls) {
+        return call(cls, new PyTuple(popMark()), "INST");
     }
 
     private Object obj(List<Object> marked) {
