@@ -14,7 +14,7 @@ class ConvertCommandTest {
     @Test
     void convertsAPthToSafetensorsAndBackReportingAgainstAConfig() throws Exception {
         Path src = tmp.resolve("in.pth");
-        Files.copy(Path.of(getClass().getResource("/mmseg_r18_small.pth").toURI()), src);
+        Files.copy(Path.of(getClass().getResource("/mmseg_zip.pth").toURI()), src);
         CliRun r = CliRun.of("convert", src.toString(), tmp.resolve("a.safetensors").toString(), "--config",
                 "fcn_r18-d8_4xb2-80k_cityscapes-512x1024");
         assertThat(r.code()).as(r.err()).isEqualTo(0);

@@ -1,7 +1,6 @@
 package org.fcn4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.fcn4j.cli.InfoCommandTest.run;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,11 +34,11 @@ class HostileCheckpointCommandTest {
         for (Path evil : corpus) {
             Path in = Files.copy(evil, tmp.resolve(evil.getFileName()));
             for (String out : List.of("out.safetensors", "out.pth")) {
-                String[] r = run("convert", in.toString(), tmp.resolve(out).toString());
-                assertThat(r[0]).as(evil.getFileName() + " -> " + out + ": " + r[2]).isEqualTo("2");
-                assertThat(r[2]).as(evil.getFileName().toString()).startsWith("error: " + in + ": ").endsWith("\n");
-                assertThat(r[2].trim()).as(evil.getFileName().toString()).doesNotContain("\n");
-                assertThat(r[1]).as(evil.getFileName().toString()).isEmpty();
+                CliRun r = CliRun.of("convert", in.toString(), tmp.resolve(out).toString());
+                assertThat(r.code()).as(evil.getFileName() + " -> " + out + ": " + r.err()).isEqualTo(2);
+                assertThat(r.err()).as(evil.getFileName().toString()).startsWith("error: " + in + ": ").endsWith("\n");
+                assertThat(r.err().trim()).as(evil.getFileName().toString()).doesNotContain("\n");
+                assertThat(r.out()).as(evil.getFileName().toString()).isEmpty();
             }
             assertThat(tmp.toFile().list()).as("nothing written for " + evil.getFileName()).containsExactly(in.getFileName().toString());
             Files.delete(in);

@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 import org.fcn4j.Fixtures;
 import org.fcn4j.nn.Torch;
-import org.fcn4j.train.ProcessMemory;
+import org.fcn4j.util.ProcessMemory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
