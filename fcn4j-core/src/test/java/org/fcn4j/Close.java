@@ -36,8 +36,9 @@ public final class Close {
             }
         }
         assertThat(worstAt)
-                .as("%s: element %d is %s, expected %s (rtol %s, scale %s)", what, worstAt,
-                        worstAt < 0 ? 0 : a[worstAt], worstAt < 0 ? 0 : b[worstAt], rtol, scale)
+                .as(
+                        "%s: element %d is %s, expected %s (rtol %s, scale %s)",
+                        what, worstAt, worstAt < 0 ? 0 : a[worstAt], worstAt < 0 ? 0 : b[worstAt], rtol, scale)
                 .isEqualTo(-1);
     }
 

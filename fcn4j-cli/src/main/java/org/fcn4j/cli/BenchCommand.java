@@ -11,35 +11,44 @@ import java.util.concurrent.Callable;
 import org.fcn4j.bench.Benchmark;
 import org.fcn4j.bench.Stats;
 import org.fcn4j.experiment.Config;
-import org.fcn4j.util.AtomicFiles;
-import org.fcn4j.model.SlideWindows;
 import org.fcn4j.model.EncoderDecoder;
+import org.fcn4j.model.SlideWindows;
 import org.fcn4j.model.TestConfig;
 import org.fcn4j.nn.TensorFormat;
 import org.fcn4j.nn.Torch;
+import org.fcn4j.util.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code fcn4j bench}: forward and train-step timing, achieved FLOP rate and peak memory on random data. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
         description = "Time a config's model (random weights, random data): eval-mode forward without autograd (whole, "
                 + "or sliding windows when model.test_cfg says slide) and "
                 + "one training step (SGD, random labels) after warm-up; print median/min/max, GFLOP/s and the "
                 + "process's peak resident memory.")
 final class BenchCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
 
     @Parameters(index = "0", paramLabel = "CONFIG", description = "Preset name or YAML config file.")
     String config;
 
-    @Option(names = "--shape", paramLabel = "HxW", defaultValue = "512x1024",
+    @Option(
+            names = "--shape",
+            paramLabel = "HxW",
+            defaultValue = "512x1024",
             description = "Input height x width (default: ${DEFAULT-VALUE}).")
     String shape;
 
-    @Option(names = "--batch", paramLabel = "N", defaultValue = "1",
+    @Option(
+            names = "--batch",
+            paramLabel = "N",
+            defaultValue = "1",
             description = "Images per forward pass and per training step (default: ${DEFAULT-VALUE}).")
     int batch;
 
@@ -49,15 +58,24 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--fold-bn", description = "fp32 inference with each BatchNorm folded into the conv before it.")
     boolean foldBn;
 
-    @Option(names = "--iters", paramLabel = "N", defaultValue = "5",
+    @Option(
+            names = "--iters",
+            paramLabel = "N",
+            defaultValue = "5",
             description = "Timed runs of each phase (default: ${DEFAULT-VALUE}).")
     int iters;
 
-    @Option(names = "--warmup", paramLabel = "N", defaultValue = "1",
+    @Option(
+            names = "--warmup",
+            paramLabel = "N",
+            defaultValue = "1",
             description = "Untimed runs of each phase before the timed ones (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "2",
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
+            defaultValue = "2",
             description = "libtorch intra-op threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
@@ -84,8 +102,8 @@ final class BenchCommand implements Callable<Integer> {
         Config cfg = overrides.load(config);
         Torch.setThreads(threads);
         // the fast paths free the parameters training needs
-        Benchmark.Settings settings = new Benchmark.Settings(batch, hw[0], hw[1], warmup, iters,
-                forwardOnly || format != null);
+        Benchmark.Settings settings =
+                new Benchmark.Settings(batch, hw[0], hw[1], warmup, iters, forwardOnly || format != null);
         Benchmark.Result r;
         try (NDManager m = Torch.newManager()) {
             EncoderDecoder model = new EncoderDecoder(m, cfg.model());
@@ -113,18 +131,40 @@ final class BenchCommand implements Callable<Integer> {
 
     /** The forward's inference mode, as model.test_cfg sets it. */
     private static String describe(TestConfig t, int height, int width) {
-        return !t.slide() ? "whole" : String.format(Locale.ROOT, "slide, crop %dx%d, stride %dx%d, %d windows",
-                t.crop()[0], t.crop()[1], t.stride()[0], t.stride()[1],
-                SlideWindows.of(height, width, t.crop(), t.stride()).size());
+        return !t.slide()
+                ? "whole"
+                : String.format(
+                        Locale.ROOT,
+                        "slide, crop %dx%d, stride %dx%d, %d windows",
+                        t.crop()[0],
+                        t.crop()[1],
+                        t.stride()[0],
+                        t.stride()[1],
+                        SlideWindows.of(height, width, t.crop(), t.stride()).size());
     }
 
     private void print(Benchmark.Result r, int height, int width, String inferenceMode, TensorFormat format) {
-        System.out.printf(Locale.ROOT, "fcn4j bench %s  input (%d, 3, %d, %d)  %s%s  threads %d  %d timed + %d warm-up%n",
-                config, batch, height, width, inference.precision,
+        System.out.printf(
+                Locale.ROOT,
+                "fcn4j bench %s  input (%d, 3, %d, %d)  %s%s  threads %d  %d timed + %d warm-up%n",
+                config,
+                batch,
+                height,
+                width,
+                inference.precision,
                 format == null ? "" : " (BN folded" + (format.channelsLast() ? ", channels-last)" : ")"),
-                threads, iters, warmup);
+                threads,
+                iters,
+                warmup);
         System.out.println("inference (model.test_cfg): " + inferenceMode);
-        System.out.printf(Locale.ROOT, "%-11s %9s %9s %9s %9s %13s%n", "phase", "median s", "min s", "max s", "GFLOP/s",
+        System.out.printf(
+                Locale.ROOT,
+                "%-11s %9s %9s %9s %9s %13s%n",
+                "phase",
+                "median s",
+                "min s",
+                "max s",
+                "GFLOP/s",
                 "peak RSS MiB");
         row("forward", r.forward(), r.forwardGflops(), r.forwardPeakMb());
         if (r.train() != null) {
@@ -132,14 +172,28 @@ final class BenchCommand implements Callable<Integer> {
         } else if (!forwardOnly) {
             System.out.println("train step  not timed: the fast paths are for inference");
         }
-        System.out.printf(Locale.ROOT, "MACs: forward %.2f G%s%n", r.forwardMacs() / 1e9, r.train() == null ? ""
-                : String.format(Locale.ROOT, ", training forward %.2f G (train GFLOP/s count backward as 2x forward)",
-                        r.trainForwardMacs() / 1e9));
+        System.out.printf(
+                Locale.ROOT,
+                "MACs: forward %.2f G%s%n",
+                r.forwardMacs() / 1e9,
+                r.train() == null
+                        ? ""
+                        : String.format(
+                                Locale.ROOT,
+                                ", training forward %.2f G (train GFLOP/s count backward as 2x forward)",
+                                r.trainForwardMacs() / 1e9));
     }
 
     private static void row(String phase, Stats s, double gflops, double peakMb) {
-        System.out.printf(Locale.ROOT, "%-11s %9.3f %9.3f %9.3f %9.1f %13.0f%n", phase, s.median(), s.min(), s.max(),
-                gflops, peakMb);
+        System.out.printf(
+                Locale.ROOT,
+                "%-11s %9.3f %9.3f %9.3f %9.1f %13.0f%n",
+                phase,
+                s.median(),
+                s.min(),
+                s.max(),
+                gflops,
+                peakMb);
     }
 
     private ObjectNode toJson(Benchmark.Result r, TensorFormat format) {

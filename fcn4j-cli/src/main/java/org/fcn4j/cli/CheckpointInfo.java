@@ -26,7 +26,11 @@ final class CheckpointInfo {
                 elements += t.getShape().size();
             }
             System.out.println("checkpoint:  " + file);
-            System.out.printf(Locale.ROOT, "tensors:     %d (%,d elements), %s layout%n", ckpt.stateDict().size(), elements,
+            System.out.printf(
+                    Locale.ROOT,
+                    "tensors:     %d (%,d elements), %s layout%n",
+                    ckpt.stateDict().size(),
+                    elements,
                     KeyMap.detect(ckpt.stateDict()));
             if (ckpt.classes() != null) {
                 System.out.println("classes:     " + ckpt.classes().size() + " " + ckpt.classes());

@@ -7,7 +7,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code fcn4j config}: MMSegmentation's {@code tools/misc/print_config.py}. */
-@Command(name = "config", mixinStandardHelpOptions = true,
+@Command(
+        name = "config",
+        mixinStandardHelpOptions = true,
         description = "Check a config and print it resolved: every key inherited through _base_ and every "
                 + "--cfg-options override applied, as YAML that fcn4j reads back unchanged.")
 final class ConfigCommand implements Callable<Integer> {

@@ -7,7 +7,10 @@ import picocli.CommandLine.Option;
 
 /** {@code --cfg-options KEY=VALUE...}, as MMSegmentation's tools take it, for the commands that load a config. */
 final class ConfigOverrides {
-    @Option(names = "--cfg-options", paramLabel = "KEY=VALUE", arity = "1..*",
+    @Option(
+            names = "--cfg-options",
+            paramLabel = "KEY=VALUE",
+            arity = "1..*",
             description = "Override config entries, e.g. model.decode_head.num_classes=5.")
     List<String> values = new ArrayList<>();
 

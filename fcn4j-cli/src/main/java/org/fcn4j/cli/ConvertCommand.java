@@ -18,10 +18,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code fcn4j convert}: between .pth (zip or legacy; MMSegmentation or torchvision layout) and .safetensors. */
-@Command(name = "convert", mixinStandardHelpOptions = true,
-        description = {"Convert a checkpoint between .pth and .safetensors, writing MMSegmentation's layout.",
-                "Reads .pth (zip and legacy formats; MMSegmentation, ImageNet-backbone or torchvision FCN keys) "
-                        + "and .safetensors; writes a .pth that torch.load(f, weights_only=True) opens, or .safetensors."})
+@Command(
+        name = "convert",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Convert a checkpoint between .pth and .safetensors, writing MMSegmentation's layout.",
+            "Reads .pth (zip and legacy formats; MMSegmentation, ImageNet-backbone or torchvision FCN keys) "
+                    + "and .safetensors; writes a .pth that torch.load(f, weights_only=True) opens, or .safetensors."
+        })
 final class ConvertCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IN", description = "Checkpoint to read (.pth or .safetensors).")
     Path in;
@@ -29,7 +33,9 @@ final class ConvertCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "OUT", description = "File to write; .pth or .safetensors by its name.")
     Path out;
 
-    @Option(names = "--config", paramLabel = "CONFIG",
+    @Option(
+            names = "--config",
+            paramLabel = "CONFIG",
             description = "Check the checkpoint against this model and report missing / unexpected / mis-shaped keys.")
     String config;
 

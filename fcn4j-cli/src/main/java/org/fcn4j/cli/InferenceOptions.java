@@ -9,15 +9,20 @@ import picocli.CommandLine.Option;
 
 /** {@code --precision} and {@code --channels-last}: the inference fast paths, for every command that runs a model. */
 final class InferenceOptions {
-    @Option(names = "--precision", paramLabel = "fp32|bf16", defaultValue = "fp32",
+    @Option(
+            names = "--precision",
+            paramLabel = "fp32|bf16",
+            defaultValue = "fp32",
             description = "fp32, or bf16: BatchNorm folded into the convolutions, weights and activations bfloat16, "
                     + "logits float32; about twice as fast on CPUs with bf16 instructions, and a few pixels may get "
                     + "another class than in fp32 (default: ${DEFAULT-VALUE}).")
     String precision;
 
-    @Option(names = "--channels-last", description = "BatchNorm folded into the convolutions and tensors in the "
-            + "channels-last (NHWC) layout that oneDNN's convolutions prefer: faster, the same function up to "
-            + "float32 rounding.")
+    @Option(
+            names = "--channels-last",
+            description = "BatchNorm folded into the convolutions and tensors in the "
+                    + "channels-last (NHWC) layout that oneDNN's convolutions prefer: faster, the same function up to "
+                    + "float32 rounding.")
     boolean channelsLast;
 
     /**
@@ -50,7 +55,8 @@ final class InferenceOptions {
     static boolean hasBf16Flag(String cpuinfo) {
         return cpuinfo.lines()
                 .filter(l -> l.startsWith("flags") || l.startsWith("Features"))
-                .flatMap(l -> Arrays.stream(l.substring(l.indexOf(':') + 1).trim().split("\\s+")))
+                .flatMap(l ->
+                        Arrays.stream(l.substring(l.indexOf(':') + 1).trim().split("\\s+")))
                 .anyMatch(f -> f.equals("avx512_bf16") || f.equals("amx_bf16") || f.equals("bf16"));
     }
 }

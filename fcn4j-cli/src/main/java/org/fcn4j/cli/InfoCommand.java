@@ -17,20 +17,32 @@ import picocli.CommandLine.Parameters;
  * {@code fcn4j info}: for a config, the parameter count, stage and head output shapes and MACs for one input
  * shape; for a checkpoint, what it holds and how it was made (the provenance fcn4j stores in {@code meta}).
  */
-@Command(name = "info", mixinStandardHelpOptions = true,
+@Command(
+        name = "info",
+        mixinStandardHelpOptions = true,
         description = "Print a model's parameter count, each backbone stage's output shape, the heads' output "
                 + "shapes and the MACs for one input (runs one forward pass on random data); or, given a "
                 + ".pth / .safetensors file, its tensors, classes, iteration, seed, fcn4j version and the "
                 + "resolved config it was trained with.")
 final class InfoCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "CONFIG|CHECKPOINT", description = "Preset name, YAML config file or checkpoint.")
+    @Parameters(
+            index = "0",
+            paramLabel = "CONFIG|CHECKPOINT",
+            description = "Preset name, YAML config file or checkpoint.")
     String config;
 
-    @Option(names = "--shape", paramLabel = "HxW", defaultValue = "512x1024",
+    @Option(
+            names = "--shape",
+            paramLabel = "HxW",
+            defaultValue = "512x1024",
             description = "Input height x width (default: ${DEFAULT-VALUE}).")
     String shape;
 
-    @Option(names = "--batch", paramLabel = "N", defaultValue = "1", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--batch",
+            paramLabel = "N",
+            defaultValue = "1",
+            description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
 
     @Mixin
@@ -55,17 +67,23 @@ final class InfoCommand implements Callable<Integer> {
             System.out.println("input:       " + s.input());
             for (int i = 0; i < s.stageShapes().size(); i++) {
                 int stage = cfg.model().backbone().outIndices()[i];
-                System.out.println("backbone layer" + (stage + 1) + ": " + s.stageShapes().get(i));
+                System.out.println(
+                        "backbone layer" + (stage + 1) + ": " + s.stageShapes().get(i));
             }
             System.out.println("decode_head:    " + s.decodeShape());
             if (s.auxiliaryShape() != null) {
                 System.out.println("auxiliary_head: " + s.auxiliaryShape());
             }
             long inference = s.backboneMacs() + s.decodeMacs();
-            System.out.printf(Locale.ROOT, "MACs:        %.2f G (backbone %.2f G + decode head %.2f G)%n",
-                    inference / 1e9, s.backboneMacs() / 1e9, s.decodeMacs() / 1e9);
+            System.out.printf(
+                    Locale.ROOT,
+                    "MACs:        %.2f G (backbone %.2f G + decode head %.2f G)%n",
+                    inference / 1e9,
+                    s.backboneMacs() / 1e9,
+                    s.decodeMacs() / 1e9);
             if (s.auxiliaryShape() != null) {
-                System.out.printf(Locale.ROOT, "             + auxiliary head %.2f G when training%n", s.auxiliaryMacs() / 1e9);
+                System.out.printf(
+                        Locale.ROOT, "             + auxiliary head %.2f G when training%n", s.auxiliaryMacs() / 1e9);
             }
         }
         return 0;

@@ -60,7 +60,8 @@ final class Inputs {
         try (Stream<Path> s = Files.walk(root)) {
             s.filter(Files::isRegularFile)
                     .filter(f -> m.matches(base.length() == 0 ? root.relativize(f) : f))
-                    .sorted().forEach(out::add);
+                    .sorted()
+                    .forEach(out::add);
         } catch (IOException e) {
             throw new UserError(pattern + ": cannot expand: " + e.getMessage());
         }

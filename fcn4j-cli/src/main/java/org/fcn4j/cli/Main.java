@@ -5,8 +5,8 @@ import org.fcn4j.data.DataException;
 import org.fcn4j.io.CheckpointException;
 import org.fcn4j.train.TrainingException;
 import org.fcn4j.util.FileWriteException;
-import picocli.CommandLine.Command;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /** {@code fcn4j}: the command-line entry point. */
 @Command(
@@ -14,9 +14,19 @@ import picocli.CommandLine;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "FCN semantic segmentation as MMSegmentation does it, on the JVM.",
-        subcommands = {DemoCommand.class, TrainCommand.class, InfoCommand.class, BenchCommand.class, PredictCommand.class,
-                TestCommand.class, MetricsCommand.class, ConvertCommand.class, ServeCommand.class, ConfigCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {
+            DemoCommand.class,
+            TrainCommand.class,
+            InfoCommand.class,
+            BenchCommand.class,
+            PredictCommand.class,
+            TestCommand.class,
+            MetricsCommand.class,
+            ConvertCommand.class,
+            ServeCommand.class,
+            ConfigCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main {
     public static void main(String[] args) {
         System.exit(run(args));
@@ -26,9 +36,12 @@ public final class Main {
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof ConfigException || e instanceof CheckpointException || e instanceof DataException
+            if (e instanceof ConfigException
+                    || e instanceof CheckpointException
+                    || e instanceof DataException
                     || e instanceof FileWriteException
-                    || e instanceof TrainingException || e instanceof UserError) {
+                    || e instanceof TrainingException
+                    || e instanceof UserError) {
                 cmd.getErr().println("error: " + e.getMessage());
                 return 2;
             }

@@ -19,7 +19,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code fcn4j metrics}: IoUMetric over prediction and ground-truth label PNGs matched by file name. */
-@Command(name = "metrics", mixinStandardHelpOptions = true,
+@Command(
+        name = "metrics",
+        mixinStandardHelpOptions = true,
         description = "Score prediction label PNGs against ground-truth label PNGs (matched by file name) with "
                 + "MMSegmentation's IoUMetric; prints aAcc/mIoU/mAcc and the per-class table.")
 final class MetricsCommand implements Callable<Integer> {
@@ -32,7 +34,11 @@ final class MetricsCommand implements Callable<Integer> {
     @Option(names = "--num-classes", required = true, paramLabel = "N", description = "Number of classes.")
     int numClasses;
 
-    @Option(names = "--ignore-index", defaultValue = "255", paramLabel = "I", description = "Ignored label (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--ignore-index",
+            defaultValue = "255",
+            paramLabel = "I",
+            description = "Ignored label (default: ${DEFAULT-VALUE}).")
     int ignoreIndex;
 
     @Option(names = "--reduce-zero-label", description = "Ground truth 0 becomes ignore and v becomes v-1 (ADE20K).")
@@ -44,7 +50,11 @@ final class MetricsCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the metrics as JSON.")
     Path json;
 
-    @Option(names = "--iou-metrics", arity = "1..*", defaultValue = "mIoU", paramLabel = "M",
+    @Option(
+            names = "--iou-metrics",
+            arity = "1..*",
+            defaultValue = "mIoU",
+            paramLabel = "M",
             description = "IoUMetric's iou_metrics: mIoU, mDice, mFscore (default: ${DEFAULT-VALUE}).")
     List<String> iouMetrics;
 
@@ -53,14 +63,21 @@ final class MetricsCommand implements Callable<Integer> {
         if (numClasses < 1) {
             throw new UserError("--num-classes: must be >= 1 but got " + numClasses);
         }
-        List<String> classes = classesFile == null ? DatasetMeta.generated(numClasses).classes()
-                : Files.readAllLines(classesFile).stream().filter(l -> !l.isBlank()).map(String::trim).toList();
+        List<String> classes = classesFile == null
+                ? DatasetMeta.generated(numClasses).classes()
+                : Files.readAllLines(classesFile).stream()
+                        .filter(l -> !l.isBlank())
+                        .map(String::trim)
+                        .toList();
         if (classes.size() != numClasses) {
-            throw new UserError("--classes: " + classesFile + " names " + classes.size() + " classes but --num-classes is " + numClasses);
+            throw new UserError("--classes: " + classesFile + " names " + classes.size()
+                    + " classes but --num-classes is " + numClasses);
         }
         List<Path> gts = new ArrayList<>();
         try (Stream<Path> s = Files.list(gt)) {
-            s.filter(f -> f.getFileName().toString().toLowerCase().endsWith(".png")).sorted().forEach(gts::add);
+            s.filter(f -> f.getFileName().toString().toLowerCase().endsWith(".png"))
+                    .sorted()
+                    .forEach(gts::add);
         }
         if (gts.isEmpty()) {
             throw new UserError("--gt: no .png label maps in " + gt);

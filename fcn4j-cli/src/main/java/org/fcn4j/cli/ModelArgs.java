@@ -6,7 +6,6 @@ import org.fcn4j.experiment.Config;
 import org.fcn4j.infer.Segmenter;
 import org.fcn4j.nn.TensorFormat;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** The CONFIG CHECKPOINT [--cfg-options ...] arguments shared by the commands that run a trained model. */

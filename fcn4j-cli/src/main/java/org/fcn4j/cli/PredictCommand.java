@@ -3,17 +3,17 @@ package org.fcn4j.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
-import org.fcn4j.experiment.Config;
-import org.fcn4j.infer.SegmentOptions;
 import org.fcn4j.data.Images;
+import org.fcn4j.experiment.Config;
 import org.fcn4j.image.RgbImage;
+import org.fcn4j.infer.SegmentOptions;
 import org.fcn4j.infer.Segmentation;
 import org.fcn4j.infer.Segmenter;
 import org.fcn4j.io.Npy;
@@ -24,10 +24,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code fcn4j predict}: label PNGs (and logits, overlays) for images, folders or globs. */
-@Command(name = "predict", mixinStandardHelpOptions = true,
-        description = {"Segment images with a config and checkpoint.",
-                "For name.ext writes OUT/name.png (8-bit class indices at the original size); --save-logits adds "
-                        + "name.npy (float32 C x H x W), --overlay name_overlay.png. Unreadable files are reported and skipped."})
+@Command(
+        name = "predict",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Segment images with a config and checkpoint.",
+            "For name.ext writes OUT/name.png (8-bit class indices at the original size); --save-logits adds "
+                    + "name.npy (float32 C x H x W), --overlay name_overlay.png. Unreadable files are reported and skipped."
+        })
 final class PredictCommand implements Callable<Integer> {
     @Mixin
     ModelArgs model;
@@ -38,7 +42,9 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--out-dir", required = true, paramLabel = "DIR", description = "Where to write the outputs.")
     Path outDir;
 
-    @Option(names = "--save-logits", description = "Also write the scores before argmax as .npy (with --tta: probabilities).")
+    @Option(
+            names = "--save-logits",
+            description = "Also write the scores before argmax as .npy (with --tta: probabilities).")
     boolean saveLogits;
 
     @Option(names = "--tta", description = "Test-time augmentation: the config's tta_pipeline scales x flips.")
@@ -76,9 +82,12 @@ final class PredictCommand implements Callable<Integer> {
                     progress.step();
                     continue;
                 }
-                Segmentation s = segmenter.segment(image, SegmentOptions.DEFAULT.withTta(tta).withScores(saveLogits));
+                Segmentation s = segmenter.segment(
+                        image, SegmentOptions.DEFAULT.withTta(tta).withScores(saveLogits));
                 joinWrite(written); // one image's outputs in flight at most
-                written = CompletableFuture.runAsync(() -> write(Inputs.stem(file), image, s, segmenter.meta().palette()),
+                written = CompletableFuture.runAsync(
+                        () -> write(
+                                Inputs.stem(file), image, s, segmenter.meta().palette()),
                         writer);
                 progress.step();
             }
@@ -90,8 +99,14 @@ final class PredictCommand implements Callable<Integer> {
         progress.done();
         double seconds = (System.nanoTime() - start) / 1e9;
         int done = files.size() - failed;
-        System.out.printf(Locale.ROOT, "wrote %d of %d to %s%s in %.1f s (%.2f images/s, model loading excluded)%n",
-                done, files.size(), outDir, failed > 0 ? " (" + failed + " unreadable, skipped)" : "", seconds,
+        System.out.printf(
+                Locale.ROOT,
+                "wrote %d of %d to %s%s in %.1f s (%.2f images/s, model loading excluded)%n",
+                done,
+                files.size(),
+                outDir,
+                failed > 0 ? " (" + failed + " unreadable, skipped)" : "",
+                seconds,
                 done / seconds);
         return failed > 0 ? 1 : 0;
     }

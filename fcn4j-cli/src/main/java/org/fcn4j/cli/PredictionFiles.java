@@ -1,8 +1,8 @@
 package org.fcn4j.cli;
 
 import java.nio.file.Path;
-import org.fcn4j.image.RgbImage;
 import org.fcn4j.data.SegDataset;
+import org.fcn4j.image.RgbImage;
 import org.fcn4j.infer.Evaluation;
 import org.fcn4j.infer.Segmentation;
 import org.fcn4j.viz.Pngs;

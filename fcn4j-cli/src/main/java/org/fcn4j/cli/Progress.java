@@ -26,8 +26,9 @@ final class Progress {
         if (terminal) {
             double elapsed = (System.nanoTime() - start) / 1e9;
             double eta = elapsed / done * (total - done);
-            err.printf("\r%s %d/%d [%3.0f%%] %s%.1fs elapsed, ETA %.1fs   ", task, done, total, 100.0 * done / total,
-                    note, elapsed, eta);
+            err.printf(
+                    "\r%s %d/%d [%3.0f%%] %s%.1fs elapsed, ETA %.1fs   ",
+                    task, done, total, 100.0 * done / total, note, elapsed, eta);
         }
     }
 

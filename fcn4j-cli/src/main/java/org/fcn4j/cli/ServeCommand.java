@@ -19,54 +19,87 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code fcn4j serve}: the model behind HTTP, loaded once. */
-@Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Serve segmentation over HTTP.",
-                "POST /v1/segment with a JPEG or PNG body returns the label PNG (?format=color|overlay for colour "
-                        + "images, JSON with Accept: application/json or ?format=json; ?mode=slide, ?tta=true). "
-                        + "GET /healthz, GET /metrics (Prometheus). SIGTERM or Ctrl-C: stop accepting, finish "
-                        + "in-flight requests, exit 0."})
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Serve segmentation over HTTP.",
+            "POST /v1/segment with a JPEG or PNG body returns the label PNG (?format=color|overlay for colour "
+                    + "images, JSON with Accept: application/json or ?format=json; ?mode=slide, ?tta=true). "
+                    + "GET /healthz, GET /metrics (Prometheus). SIGTERM or Ctrl-C: stop accepting, finish "
+                    + "in-flight requests, exit 0."
+        })
 final class ServeCommand implements Callable<Integer> {
     @Mixin
     ModelArgs model;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "ADDR",
+    @Option(
+            names = "--host",
+            defaultValue = "127.0.0.1",
+            paramLabel = "ADDR",
             description = "Address to bind (default: ${DEFAULT-VALUE}, loopback only). Binding another address, "
                     + "e.g. 0.0.0.0, exposes the server: there is no authentication or TLS.")
     String host;
 
-    @Option(names = "--port", defaultValue = "8080", description = "TCP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--port",
+            defaultValue = "8080",
+            description = "TCP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--workers", defaultValue = "2", description = "Requests the model runs at once (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--workers",
+            defaultValue = "2",
+            description = "Requests the model runs at once (default: ${DEFAULT-VALUE}).")
     int workers;
 
-    @Option(names = "--queue", defaultValue = "16",
-            description = "Requests that may wait for a worker; more get 503 with Retry-After (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--queue",
+            defaultValue = "16",
+            description =
+                    "Requests that may wait for a worker; more get 503 with Retry-After (default: ${DEFAULT-VALUE}).")
     int queue;
 
-    @Option(names = "--max-body-bytes", defaultValue = "20971520", paramLabel = "N",
+    @Option(
+            names = "--max-body-bytes",
+            defaultValue = "20971520",
+            paramLabel = "N",
             description = "Largest request body; larger gets 413 (default: ${DEFAULT-VALUE}, 20 MiB).")
     long maxBodyBytes;
 
-    @Option(names = "--max-pixels", defaultValue = "16777216", paramLabel = "N",
+    @Option(
+            names = "--max-pixels",
+            defaultValue = "16777216",
+            paramLabel = "N",
             description = "Largest image (width x height, read from its header before decoding); larger gets 413 "
                     + "(default: ${DEFAULT-VALUE}, 4096 x 4096).")
     long maxPixels;
 
-    @Option(names = "--timeout", defaultValue = "60", paramLabel = "SECONDS",
+    @Option(
+            names = "--timeout",
+            defaultValue = "60",
+            paramLabel = "SECONDS",
             description = "A request not running within this time gets 503; a connection still unanswered after twice "
                     + "this time (e.g. a stalled upload) is closed (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
-    @Option(names = "--shutdown-grace", defaultValue = "30", paramLabel = "SECONDS",
+    @Option(
+            names = "--shutdown-grace",
+            defaultValue = "30",
+            paramLabel = "SECONDS",
             description = "On SIGTERM, how long in-flight requests may take to finish (default: ${DEFAULT-VALUE}).")
     int graceSeconds;
 
-    @Option(names = "--slide-crop", paramLabel = "HxW",
-            description = "Window of ?mode=slide (default: test_cfg.crop_size, else data_preprocessor.size, else 512x512).")
+    @Option(
+            names = "--slide-crop",
+            paramLabel = "HxW",
+            description =
+                    "Window of ?mode=slide (default: test_cfg.crop_size, else data_preprocessor.size, else 512x512).")
     String slideCrop;
 
-    @Option(names = "--slide-stride", paramLabel = "HxW",
+    @Option(
+            names = "--slide-stride",
+            paramLabel = "HxW",
             description = "Stride of ?mode=slide (default: test_cfg.stride, else two thirds of the window).")
     String slideStride;
 
@@ -118,20 +151,25 @@ final class ServeCommand implements Callable<Integer> {
         if (maxBodyBytes > ServeOptions.MAX_BODY_LIMIT) {
             throw new UserError("--max-body-bytes: at most " + ServeOptions.MAX_BODY_LIMIT);
         }
-        return new ServeOptions(host, port, workers, queue, maxBodyBytes, maxPixels, Duration.ofSeconds(timeoutSeconds),
-                slide(spec));
+        return new ServeOptions(
+                host, port, workers, queue, maxBodyBytes, maxPixels, Duration.ofSeconds(timeoutSeconds), slide(spec));
     }
 
     /** The windows of ?mode=slide: the options, else the config's, else MMSegmentation's usual 2/3 overlap. */
     private TestConfig slide(ModelSpec spec) {
         TestConfig test = spec.testCfg();
-        int[] crop = slideCrop != null ? Sizes.parse("--slide-crop", slideCrop)
-                : test.crop() != null ? test.crop()
-                : spec.preprocessor().size() != null ? spec.preprocessor().size()
-                : new int[] {512, 512};
-        int[] stride = slideStride != null ? Sizes.parse("--slide-stride", slideStride)
-                : slideCrop == null && test.stride() != null ? test.stride()
-                : new int[] {(crop[0] * 2 + 2) / 3, (crop[1] * 2 + 2) / 3};
+        int[] crop = slideCrop != null
+                ? Sizes.parse("--slide-crop", slideCrop)
+                : test.crop() != null
+                        ? test.crop()
+                        : spec.preprocessor().size() != null
+                                ? spec.preprocessor().size()
+                                : new int[] {512, 512};
+        int[] stride = slideStride != null
+                ? Sizes.parse("--slide-stride", slideStride)
+                : slideCrop == null && test.stride() != null
+                        ? test.stride()
+                        : new int[] {(crop[0] * 2 + 2) / 3, (crop[1] * 2 + 2) / 3};
         try {
             return TestConfig.slide(crop, stride);
         } catch (InvalidParameter e) {
@@ -168,7 +206,9 @@ final class ServeCommand implements Callable<Integer> {
         try {
             Class<?> signal = Class.forName("sun.misc.Signal");
             Class<?> handlerType = Class.forName("sun.misc.SignalHandler");
-            Object onSignal = Proxy.newProxyInstance(handlerType.getClassLoader(), new Class<?>[] {handlerType},
+            Object onSignal = Proxy.newProxyInstance(
+                    handlerType.getClassLoader(),
+                    new Class<?>[] {handlerType},
                     (proxy, method, args) -> switch (method.getName()) {
                         case "handle" -> {
                             handler.run();

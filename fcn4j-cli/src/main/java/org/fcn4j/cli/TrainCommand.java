@@ -12,21 +12,31 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code fcn4j train}: MMSegmentation's tools/train.py. */
-@Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train the model of CONFIG on its train_dataloader: writes WORK_DIR/iter_N.pth at each checkpoint "
-                + "interval and at the end, WORK_DIR/last_checkpoint and WORK_DIR/log.jsonl. Ctrl-C saves a checkpoint "
-                + "and stops; --resume continues from it.")
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        description =
+                "Train the model of CONFIG on its train_dataloader: writes WORK_DIR/iter_N.pth at each checkpoint "
+                        + "interval and at the end, WORK_DIR/last_checkpoint and WORK_DIR/log.jsonl. Ctrl-C saves a checkpoint "
+                        + "and stops; --resume continues from it.")
 final class TrainCommand implements Callable<Integer> {
     private static final String LAST = "<last>";
 
     @Parameters(index = "0", paramLabel = "CONFIG", description = "Preset name or YAML config file.")
     String config;
 
-    @Option(names = "--work-dir", paramLabel = "DIR",
-            description = "Where checkpoints and logs go (default: the config's work_dir, else work_dirs/<config name>).")
+    @Option(
+            names = "--work-dir",
+            paramLabel = "DIR",
+            description =
+                    "Where checkpoints and logs go (default: the config's work_dir, else work_dirs/<config name>).")
     Path workDir;
 
-    @Option(names = "--resume", paramLabel = "CKPT", arity = "0..1", fallbackValue = LAST,
+    @Option(
+            names = "--resume",
+            paramLabel = "CKPT",
+            arity = "0..1",
+            fallbackValue = LAST,
             description = "Continue a run: from CKPT, or without a value from WORK_DIR/last_checkpoint.")
     String resume;
 
@@ -38,12 +48,15 @@ final class TrainCommand implements Callable<Integer> {
         Config cfg = overrides.load(config);
         TrainSettings settings = cfg.train();
         Object configured = cfg.tree().get("work_dir");
-        Path dir = workDir != null ? workDir : configured != null ? Path.of(configured.toString()) : ModelArgs.defaultWorkDir(config);
+        Path dir = workDir != null
+                ? workDir
+                : configured != null ? Path.of(configured.toString()) : ModelArgs.defaultWorkDir(config);
         Path from = null;
         if (resume != null || settings.resume()) {
             from = resume == null || resume.equals(LAST) ? Trainer.lastCheckpoint(dir) : Path.of(resume);
             if (from == null) {
-                throw new UserError("--resume: " + dir.resolve("last_checkpoint") + " does not exist; nothing to resume");
+                throw new UserError(
+                        "--resume: " + dir.resolve("last_checkpoint") + " does not exist; nothing to resume");
             }
             if (!Files.isRegularFile(from)) {
                 throw new UserError("--resume: no such checkpoint " + from);

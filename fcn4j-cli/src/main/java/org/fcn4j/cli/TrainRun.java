@@ -4,10 +4,9 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.fcn4j.experiment.Config;
 import org.fcn4j.data.DatasetMeta;
 import org.fcn4j.eval.IoUMetric;
-import org.fcn4j.experiment.TrainSettings;
+import org.fcn4j.experiment.Config;
 import org.fcn4j.train.Trainer;
 
 /**
@@ -17,6 +16,7 @@ import org.fcn4j.train.Trainer;
 final class TrainRun implements Trainer.Listener {
     /** How long a Ctrl-C waits for the current iteration and its checkpoint before the JVM exits anyway. */
     private static final long STOP_WAIT_MINUTES = 10;
+
     private final long maxIters;
     private long firstIter = -1;
     private Progress progress;
@@ -30,15 +30,17 @@ final class TrainRun implements Trainer.Listener {
         TrainRun display = new TrainRun(config.train().maxIters());
         Trainer trainer = new Trainer(config, workDir, display, w -> System.err.println("warning: " + w));
         CountDownLatch finished = new CountDownLatch(1);
-        Thread onSigint = new Thread(() -> {
-            trainer.requestStop();
-            try {
-                // the JVM exits when this hook returns: give the loop time to write its checkpoint
-                finished.await(STOP_WAIT_MINUTES, TimeUnit.MINUTES);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "fcn4j-stop");
+        Thread onSigint = new Thread(
+                () -> {
+                    trainer.requestStop();
+                    try {
+                        // the JVM exits when this hook returns: give the loop time to write its checkpoint
+                        finished.await(STOP_WAIT_MINUTES, TimeUnit.MINUTES);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "fcn4j-stop");
         Runtime.getRuntime().addShutdownHook(onSigint);
         try {
             Trainer.Result result = trainer.run(resumeFrom);
@@ -72,8 +74,11 @@ final class TrainRun implements Trainer.Listener {
 
     @Override
     public void validated(long iter, IoUMetric.Result result, DatasetMeta meta) {
-        print(String.format("Iter(val) [%d]  aAcc: %.2f  mIoU: %.2f  mAcc: %.2f", iter,
-                IoUMetric.Result.percent(result.aAcc()), IoUMetric.Result.percent(result.mIoU()),
+        print(String.format(
+                "Iter(val) [%d]  aAcc: %.2f  mIoU: %.2f  mAcc: %.2f",
+                iter,
+                IoUMetric.Result.percent(result.aAcc()),
+                IoUMetric.Result.percent(result.mIoU()),
                 IoUMetric.Result.percent(result.mAcc())));
     }
 

@@ -33,8 +33,13 @@ final class TrainingCurve {
                 loss.add(n.get("loss").asDouble());
             }
         }
-        XYChart chart = new XYChartBuilder().width(800).height(450).title("Training curve")
-                .xAxisTitle("iteration").yAxisTitle("loss").build();
+        XYChart chart = new XYChartBuilder()
+                .width(800)
+                .height(450)
+                .title("Training curve")
+                .xAxisTitle("iteration")
+                .yAxisTitle("loss")
+                .build();
         chart.addSeries("train loss", lossIters, loss);
         if (!valIters.isEmpty()) {
             XYSeries val = chart.addSeries("val mIoU (%)", valIters, miou);

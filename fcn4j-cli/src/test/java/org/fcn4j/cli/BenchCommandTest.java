@@ -19,9 +19,14 @@ import org.junit.jupiter.api.io.TempDir;
 class BenchCommandTest {
     /** The R-18 preset at a sixteenth of its width: every code path of the full model in milliseconds. */
     private static final String PRESET = "fcn_r18-d8_4xb2-80k_cityscapes-512x1024";
-    private static final List<String> SMALL = List.of("model.backbone.stem_channels=16",
-            "model.backbone.base_channels=8", "model.decode_head.in_channels=64", "model.decode_head.channels=16",
-            "model.auxiliary_head.in_channels=32", "model.auxiliary_head.channels=8");
+
+    private static final List<String> SMALL = List.of(
+            "model.backbone.stem_channels=16",
+            "model.backbone.base_channels=8",
+            "model.decode_head.in_channels=64",
+            "model.decode_head.channels=16",
+            "model.auxiliary_head.in_channels=32",
+            "model.auxiliary_head.channels=8");
 
     @TempDir
     Path dir;
@@ -37,9 +42,12 @@ class BenchCommandTest {
     @Test
     void printsTheTableAndWritesConsistentJson() throws Exception {
         Path json = dir.resolve("out/bench.json");
-        CliRun r = bench("--shape", "48x64", "--batch", "2", "--iters", "3", "--threads", "1", "--json", json.toString());
+        CliRun r =
+                bench("--shape", "48x64", "--batch", "2", "--iters", "3", "--threads", "1", "--json", json.toString());
         assertThat(r.code()).as(r.err()).isEqualTo(0);
-        assertThat(r.out()).contains("input (2, 3, 48, 64)").contains("threads 1")
+        assertThat(r.out())
+                .contains("input (2, 3, 48, 64)")
+                .contains("threads 1")
                 .containsPattern("forward +\\d+\\.\\d{3} +\\d+\\.\\d{3} +\\d+\\.\\d{3}")
                 .containsPattern("train step +\\d+\\.\\d{3}");
         JsonNode o = new ObjectMapper().readTree(json.toFile());
@@ -49,7 +57,10 @@ class BenchCommandTest {
         assertThat(o.get("threads").asInt()).isEqualTo(1);
         for (String phase : new String[] {"forward", "train_step"}) {
             double median = o.get(phase + "_median_s").asDouble();
-            assertThat(median).isBetween(o.get(phase + "_min_s").asDouble(), o.get(phase + "_max_s").asDouble());
+            assertThat(median)
+                    .isBetween(
+                            o.get(phase + "_min_s").asDouble(),
+                            o.get(phase + "_max_s").asDouble());
             assertThat(o.get(phase + "_min_s").asDouble()).isPositive();
         }
         // MACs counted during the benchmark equal those of an independent summary pass of the same model
@@ -62,7 +73,8 @@ class BenchCommandTest {
         assertThat(o.get("train_forward_macs").asLong()).isEqualTo(forward + s.auxiliaryMacs());
         assertThat(o.get("forward_gflops").asDouble())
                 .isCloseTo(2.0 * forward / o.get("forward_median_s").asDouble() / 1e9, within(1e-9));
-        assertThat(o.get("forward_peak_rss_mb").asDouble()).isPositive()
+        assertThat(o.get("forward_peak_rss_mb").asDouble())
+                .isPositive()
                 .isLessThanOrEqualTo(o.get("peak_rss_mb").asDouble());
     }
 
@@ -82,13 +94,25 @@ class BenchCommandTest {
         r = bench("--shape", "32x32", "--iters", "1", "--channels-last", "--forward-only", "--json", json.toString());
         assertThat(r.code()).as(r.err()).isEqualTo(0);
         assertThat(r.out()).contains("fp32 (BN folded, channels-last)").contains("inference (model.test_cfg): whole");
-        assertThat(new ObjectMapper().readTree(json.toFile()).get("channels_last").asBoolean()).isTrue();
+        assertThat(new ObjectMapper()
+                        .readTree(json.toFile())
+                        .get("channels_last")
+                        .asBoolean())
+                .isTrue();
     }
 
     @Test
     void slideInferenceFollowsTheConfigsTestCfg() throws Exception {
-        CliRun r = bench("--shape", "40x72", "--iters", "1", "--forward-only", "--cfg-options", "model.test_cfg.mode=slide",
-                "model.test_cfg.crop_size=[32,32]", "model.test_cfg.stride=[16,20]");
+        CliRun r = bench(
+                "--shape",
+                "40x72",
+                "--iters",
+                "1",
+                "--forward-only",
+                "--cfg-options",
+                "model.test_cfg.mode=slide",
+                "model.test_cfg.crop_size=[32,32]",
+                "model.test_cfg.stride=[16,20]");
         assertThat(r.code()).as(r.err()).isEqualTo(0);
         // windows: rows ceil((40-32)/16)+1 = 2, columns ceil((72-32)/20)+1 = 3
         assertThat(r.out()).contains("inference (model.test_cfg): slide, crop 32x32, stride 16x20, 6 windows");
@@ -98,7 +122,7 @@ class BenchCommandTest {
     void badOptionsGiveOneLine() {
         assertThat(bench("--iters", "0").err().trim()).isEqualTo("error: --iters: must be >= 1 but got 0");
         assertThat(bench("--threads", "0").code()).isEqualTo(2);
-        assertThat(bench("--precision", "fp16").err().trim()).isEqualTo("error: --precision: expected fp32 or bf16 but got 'fp16'");
-
+        assertThat(bench("--precision", "fp16").err().trim())
+                .isEqualTo("error: --precision: expected fp32 or bf16 but got 'fp16'");
     }
 }

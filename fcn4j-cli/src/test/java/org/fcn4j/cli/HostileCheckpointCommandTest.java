@@ -17,7 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HostileCheckpointCommandTest {
     /** The corpus lives with the reader's tests; Maven runs this module's tests in fcn4j-cli/. */
-    private static final Path CORPUS = Path.of("..", "fcn4j-core", "src", "test", "resources", "fixtures", "ckpt", "hostile");
+    private static final Path CORPUS =
+            Path.of("..", "fcn4j-core", "src", "test", "resources", "fixtures", "ckpt", "hostile");
+
     private static final Path MARKER = Path.of("/tmp/fcn4j-pickle-executed");
 
     @TempDir
@@ -35,12 +37,19 @@ class HostileCheckpointCommandTest {
             Path in = Files.copy(evil, tmp.resolve(evil.getFileName()));
             for (String out : List.of("out.safetensors", "out.pth")) {
                 CliRun r = CliRun.of("convert", in.toString(), tmp.resolve(out).toString());
-                assertThat(r.code()).as(evil.getFileName() + " -> " + out + ": " + r.err()).isEqualTo(2);
-                assertThat(r.err()).as(evil.getFileName().toString()).startsWith("error: " + in + ": ").endsWith("\n");
+                assertThat(r.code())
+                        .as(evil.getFileName() + " -> " + out + ": " + r.err())
+                        .isEqualTo(2);
+                assertThat(r.err())
+                        .as(evil.getFileName().toString())
+                        .startsWith("error: " + in + ": ")
+                        .endsWith("\n");
                 assertThat(r.err().trim()).as(evil.getFileName().toString()).doesNotContain("\n");
                 assertThat(r.out()).as(evil.getFileName().toString()).isEmpty();
             }
-            assertThat(tmp.toFile().list()).as("nothing written for " + evil.getFileName()).containsExactly(in.getFileName().toString());
+            assertThat(tmp.toFile().list())
+                    .as("nothing written for " + evil.getFileName())
+                    .containsExactly(in.getFileName().toString());
             Files.delete(in);
         }
         assertThat(MARKER).as("a payload ran").doesNotExist();

@@ -15,7 +15,8 @@ public class InfoCommandTest {
     void printsShapesParametersAndMacs() {
         CliRun r = CliRun.of("info", "fcn_r18-d8_4xb2-80k_cityscapes-512x1024", "--shape", "64x96", "--batch", "2");
         assertThat(r.code()).isEqualTo(0);
-        assertThat(r.out()).contains("parameters:  12,822,342")
+        assertThat(r.out())
+                .contains("parameters:  12,822,342")
                 .contains("backbone layer1: (2, 64, 16, 24)")
                 .contains("backbone layer4: (2, 512, 8, 12)")
                 .contains("decode_head:    (2, 19, 8, 12)")
@@ -27,9 +28,11 @@ public class InfoCommandTest {
     void badInputGivesOneLineAndExitCode2() {
         CliRun r = CliRun.of("info", "fcn_r18-d8_4xb2-80k_cityscapes-512x1024", "--shape", "64by96");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err().trim()).isEqualTo("error: --shape: expected HxW with positive integers (e.g. 512x1024) but got '64by96'");
+        assertThat(r.err().trim())
+                .isEqualTo("error: --shape: expected HxW with positive integers (e.g. 512x1024) but got '64by96'");
         r = CliRun.of("info", "fcn_r18-d8_4xb2-80k_cityscapes-512x1024", "--cfg-options", "model.backbone.depth=51");
-        assertThat(r.err().trim()).isEqualTo("error: model.backbone.depth: expected one of 18, 34, 50, 101, 152 but got 51");
+        assertThat(r.err().trim())
+                .isEqualTo("error: model.backbone.depth: expected one of 18, 34, 50, 101, 152 but got 51");
     }
 
     @Test
@@ -44,26 +47,38 @@ public class InfoCommandTest {
             CliRun help = CliRun.of(sub.getKey(), "--help");
             assertThat(help.code()).as(sub.getKey() + " --help exit code").isZero();
             assertThat(help.out()).as(sub.getKey() + " --help").startsWith("Usage: fcn4j " + sub.getKey());
-            for (CommandLine.Model.OptionSpec option : sub.getValue().getCommandSpec().options()) {
+            for (CommandLine.Model.OptionSpec option :
+                    sub.getValue().getCommandSpec().options()) {
                 assertThat(help.out()).as(sub.getKey() + " --help").contains(option.longestName());
-                assertThat(option.description()).as(sub.getKey() + " " + option.longestName()).isNotEmpty();
+                assertThat(option.description())
+                        .as(sub.getKey() + " " + option.longestName())
+                        .isNotEmpty();
             }
         }
     }
 
     @Test
     void configPrintsTheResolvedConfigWhichLoadsBackToTheSameTree(@TempDir Path dir) throws Exception {
-        CliRun r = CliRun.of("config", "fcn_r18-d8_4xb2-80k_cityscapes-512x1024", "--cfg-options",
+        CliRun r = CliRun.of(
+                "config",
+                "fcn_r18-d8_4xb2-80k_cityscapes-512x1024",
+                "--cfg-options",
                 "model.decode_head.num_classes=5");
         assertThat(r.code()).as(r.err()).isZero();
         // inherited from _base_ (no _base_ left), and the override applied
-        assertThat(r.out()).doesNotContain("_base_").contains("num_classes: 5").contains("depth: 18")
+        assertThat(r.out())
+                .doesNotContain("_base_")
+                .contains("num_classes: 5")
+                .contains("depth: 18")
                 .contains("type: CityscapesDataset");
         Path printed = Files.writeString(dir.resolve("printed.yaml"), r.out());
         assertThat(Config.load(printed.toString()).tree())
-                .isEqualTo(Config.load("fcn_r18-d8_4xb2-80k_cityscapes-512x1024",
-                        java.util.List.of("model.decode_head.num_classes=5")).tree());
-        CliRun bad = CliRun.of("config", "fcn_r18-d8_4xb2-80k_cityscapes-512x1024", "--cfg-options", "model.backbone.dpth=3");
+                .isEqualTo(Config.load(
+                                "fcn_r18-d8_4xb2-80k_cityscapes-512x1024",
+                                java.util.List.of("model.decode_head.num_classes=5"))
+                        .tree());
+        CliRun bad = CliRun.of(
+                "config", "fcn_r18-d8_4xb2-80k_cityscapes-512x1024", "--cfg-options", "model.backbone.dpth=3");
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.err().trim()).isEqualTo("error: model.backbone.dpth: unknown key");
     }

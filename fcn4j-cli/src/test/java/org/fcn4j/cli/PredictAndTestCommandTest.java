@@ -26,7 +26,10 @@ class PredictAndTestCommandTest {
         Path images = Files.createDirectories(tmp.resolve("data/images"));
         for (int i = 0; i < 3; i++) {
             BufferedImage img = SmallModel.image(48 + 8 * i, 40);
-            ImageIO.write(img, i == 0 ? "png" : "jpg", images.resolve("img" + i + (i == 0 ? ".png" : ".jpg")).toFile());
+            ImageIO.write(
+                    img,
+                    i == 0 ? "png" : "jpg",
+                    images.resolve("img" + i + (i == 0 ? ".png" : ".jpg")).toFile());
         }
         Files.write(images.resolve("broken.jpg"), new byte[] {(byte) 0xff, (byte) 0xd8, (byte) 0xff, 1, 2, 3});
     }
@@ -34,8 +37,15 @@ class PredictAndTestCommandTest {
     @Test
     void predictWritesMasksForTheReadableImagesAndOneLineForTheBadOne() throws Exception {
         Path out = tmp.resolve("out");
-        CliRun r = CliRun.of("predict", config.toString(), ckpt.toString(), tmp.resolve("data/images").toString(),
-                "--out-dir", out.toString(), "--overlay", "--save-logits");
+        CliRun r = CliRun.of(
+                "predict",
+                config.toString(),
+                ckpt.toString(),
+                tmp.resolve("data/images").toString(),
+                "--out-dir",
+                out.toString(),
+                "--overlay",
+                "--save-logits");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err().lines().filter(l -> l.contains("broken.jpg"))).hasSize(1);
         assertThat(r.err()).contains("skipped: ").contains("corrupt or truncated image");
@@ -55,15 +65,31 @@ class PredictAndTestCommandTest {
     void theFastPathsPredictTheSameClasses() throws Exception {
         Path images = tmp.resolve("data/images");
         Files.delete(images.resolve("broken.jpg"));
-        CliRun.of("predict", config.toString(), ckpt.toString(), images.toString(), "--out-dir", tmp.resolve("plain").toString());
-        CliRun r = CliRun.of("predict", config.toString(), ckpt.toString(), images.toString(), "--out-dir",
-                tmp.resolve("fast").toString(), "--channels-last");
+        CliRun.of(
+                "predict",
+                config.toString(),
+                ckpt.toString(),
+                images.toString(),
+                "--out-dir",
+                tmp.resolve("plain").toString());
+        CliRun r = CliRun.of(
+                "predict",
+                config.toString(),
+                ckpt.toString(),
+                images.toString(),
+                "--out-dir",
+                tmp.resolve("fast").toString(),
+                "--channels-last");
         assertThat(r.code()).as(r.err()).isEqualTo(0);
         long same = 0;
         long total = 0;
         for (int i = 0; i < 3; i++) {
-            int[] plain = ImageIO.read(tmp.resolve("plain/img" + i + ".png").toFile()).getRaster().getPixels(0, 0, 48 + 8 * i, 40, (int[]) null);
-            int[] fast = ImageIO.read(tmp.resolve("fast/img" + i + ".png").toFile()).getRaster().getPixels(0, 0, 48 + 8 * i, 40, (int[]) null);
+            int[] plain = ImageIO.read(tmp.resolve("plain/img" + i + ".png").toFile())
+                    .getRaster()
+                    .getPixels(0, 0, 48 + 8 * i, 40, (int[]) null);
+            int[] fast = ImageIO.read(tmp.resolve("fast/img" + i + ".png").toFile())
+                    .getRaster()
+                    .getPixels(0, 0, 48 + 8 * i, 40, (int[]) null);
             for (int p = 0; p < plain.length; p++) {
                 same += plain[p] == fast[p] ? 1 : 0;
             }
@@ -71,8 +97,17 @@ class PredictAndTestCommandTest {
         }
         // folded BN and NHWC kernels round differently; a class flips only where two logits nearly tie
         assertThat((double) same / total).isGreaterThanOrEqualTo(0.999);
-        assertThat(CliRun.of("predict", config.toString(), ckpt.toString(), images.toString(), "--out-dir",
-                tmp.resolve("x").toString(), "--precision", "fp8").err().trim())
+        assertThat(CliRun.of(
+                                "predict",
+                                config.toString(),
+                                ckpt.toString(),
+                                images.toString(),
+                                "--out-dir",
+                                tmp.resolve("x").toString(),
+                                "--precision",
+                                "fp8")
+                        .err()
+                        .trim())
                 .isEqualTo("error: --precision: expected fp32 or bf16 but got 'fp8'");
     }
 
@@ -82,11 +117,23 @@ class PredictAndTestCommandTest {
         Path masks = Files.createDirectories(tmp.resolve("data/masks"));
         Files.delete(tmp.resolve("data/images/broken.jpg"));
         Files.delete(tmp.resolve("data/images/img0.png"));
-        CliRun.of("predict", config.toString(), ckpt.toString(), tmp.resolve("data/images").toString(), "--out-dir", masks.toString());
-        CliRun r = CliRun.of("test", config.toString(), ckpt.toString(), "--work-dir", tmp.resolve("work").toString());
+        CliRun.of(
+                "predict",
+                config.toString(),
+                ckpt.toString(),
+                tmp.resolve("data/images").toString(),
+                "--out-dir",
+                masks.toString());
+        CliRun r = CliRun.of(
+                "test",
+                config.toString(),
+                ckpt.toString(),
+                "--work-dir",
+                tmp.resolve("work").toString());
         assertThat(r.code()).as(r.err()).isEqualTo(0);
         assertThat(r.out()).contains("aAcc: 100.00");
-        assertThat(Files.readString(tmp.resolve("work/metrics.json"))).contains("\"mIoU\" : 100.0")
+        assertThat(Files.readString(tmp.resolve("work/metrics.json")))
+                .contains("\"mIoU\" : 100.0")
                 .contains("\"classes\" : [ \"road\", \"sidewalk\", \"building\", \"wall\", \"fence\" ]");
         r = CliRun.of("metrics", "--pred", masks.toString(), "--gt", masks.toString(), "--num-classes", "5");
         assertThat(r.out()).contains("aAcc: 100.00");

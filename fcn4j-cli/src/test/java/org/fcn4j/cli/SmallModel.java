@@ -13,18 +13,21 @@ public record SmallModel(Path config, Path checkpoint) {
         Path ckpt = dir.resolve("model.pth");
         Files.copy(Path.of(SmallModel.class.getResource("/mmseg_zip.pth").toURI()), ckpt);
         Path config = dir.resolve("cfg.yaml");
-        Files.writeString(config, String.join("\n",
-                "_base_: fcn_r18-d8_4xb2-80k_cityscapes-512x1024",
-                "model:",
-                "  backbone: {stem_channels: 16, base_channels: 8}",
-                "  decode_head: {in_channels: 64, channels: 16, num_classes: 5}",
-                "  auxiliary_head: {in_channels: 32, channels: 8, num_classes: 5}",
-                "test_pipeline: [{type: LoadImageFromFile}, {type: Resize, scale: [64, 48], keep_ratio: true}, "
-                        + "{type: LoadAnnotations}, {type: PackSegInputs}]",
-                "test_dataloader:",
-                "  dataset: {type: BaseSegDataset, data_root: " + dir.resolve("data") + ", img_suffix: .jpg, "
-                        + "data_prefix: {img_path: images, seg_map_path: masks}, pipeline: []}",
-                ""));
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "_base_: fcn_r18-d8_4xb2-80k_cityscapes-512x1024",
+                        "model:",
+                        "  backbone: {stem_channels: 16, base_channels: 8}",
+                        "  decode_head: {in_channels: 64, channels: 16, num_classes: 5}",
+                        "  auxiliary_head: {in_channels: 32, channels: 8, num_classes: 5}",
+                        "test_pipeline: [{type: LoadImageFromFile}, {type: Resize, scale: [64, 48], keep_ratio: true}, "
+                                + "{type: LoadAnnotations}, {type: PackSegInputs}]",
+                        "test_dataloader:",
+                        "  dataset: {type: BaseSegDataset, data_root: " + dir.resolve("data") + ", img_suffix: .jpg, "
+                                + "data_prefix: {img_path: images, seg_map_path: masks}, pipeline: []}",
+                        ""));
         return new SmallModel(config, ckpt);
     }
 

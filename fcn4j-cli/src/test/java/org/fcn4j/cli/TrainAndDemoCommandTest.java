@@ -22,17 +22,31 @@ class TrainAndDemoCommandTest {
      */
     @Test
     void demoLearnsTheSyntheticScenesAndWritesItsOutputs(@TempDir Path dir) throws Exception {
-        CliRun r = CliRun.of("demo", "--work-dir", dir.toString(), "--train-images", "200", "--val-images", "20",
-                "--cfg-options", "train_cfg.max_iters=800", "param_scheduler.1.end=800", "train_cfg.val_interval=800",
+        CliRun r = CliRun.of(
+                "demo",
+                "--work-dir",
+                dir.toString(),
+                "--train-images",
+                "200",
+                "--val-images",
+                "20",
+                "--cfg-options",
+                "train_cfg.max_iters=800",
+                "param_scheduler.1.end=800",
+                "train_cfg.val_interval=800",
                 "default_hooks.checkpoint.interval=800");
         assertThat(r.code()).as(r.err()).isEqualTo(0);
-        JsonNode metrics = new ObjectMapper().readTree(dir.resolve("metrics.json").toFile());
+        JsonNode metrics =
+                new ObjectMapper().readTree(dir.resolve("metrics.json").toFile());
         System.out.println("demo learning test: mIoU " + metrics.get("mIoU") + " after 800 iterations");
-        assertThat(metrics.get("mIoU").asDouble()).as("background everywhere scores about 13").isGreaterThan(50);
+        assertThat(metrics.get("mIoU").asDouble())
+                .as("background everywhere scores about 13")
+                .isGreaterThan(50);
         assertThat(metrics.has("aAcc")).isTrue();
         assertThat(metrics.has("mAcc")).isTrue();
         assertThat(r.out()).contains("mIoU ").contains("training_curve.png");
-        assertThat(ImageIO.read(dir.resolve("training_curve.png").toFile()).getWidth()).isEqualTo(800);
+        assertThat(ImageIO.read(dir.resolve("training_curve.png").toFile()).getWidth())
+                .isEqualTo(800);
         assertThat(dir.resolve("iter_800.pth")).isRegularFile();
         assertThat(dir.resolve("predictions/0000.png")).isRegularFile();
         assertThat(dir.resolve("overlays/0019.png")).isRegularFile();
@@ -60,15 +74,22 @@ class TrainAndDemoCommandTest {
             }
         }
         double agreement = (double) agree / total;
-        System.out.println("demo model, bf16 channels-last vs fp32: argmax agreement " + agreement + " over " + total + " pixels");
+        System.out.println(
+                "demo model, bf16 channels-last vs fp32: argmax agreement " + agreement + " over " + total + " pixels");
         assertThat(total).isEqualTo(20L * 96 * 96);
         assertThat(agreement).isGreaterThanOrEqualTo(0.995);
     }
 
     @Test
     void trainWritesCheckpointsAndResumeWithoutOneFailsClearly(@TempDir Path dir) throws Exception {
-        CliRun none = CliRun.of("train", "fcn_demo_synthetic", "--work-dir", dir.toString(), "--resume",
-                "--cfg-options", "train_dataloader.dataset.data_root=" + dir);
+        CliRun none = CliRun.of(
+                "train",
+                "fcn_demo_synthetic",
+                "--work-dir",
+                dir.toString(),
+                "--resume",
+                "--cfg-options",
+                "train_dataloader.dataset.data_root=" + dir);
         assertThat(none.code()).isEqualTo(2);
         assertThat(none.err()).startsWith("error: ");
         CliRun typo = CliRun.of("train", "fcn_demo_synthetic", "--cfg-options", "train_cfg.max_iter=5");
@@ -77,11 +98,23 @@ class TrainAndDemoCommandTest {
 
         org.fcn4j.demo.SyntheticScenes.write(dir.resolve("data"), 4, 2, 32, 3);
         String data = dir.resolve("data").toString();
-        String[] args = {"train", "fcn_demo_synthetic", "--work-dir", dir.resolve("run").toString(), "--cfg-options",
-            "train_dataloader.dataset.data_root=" + data, "val_dataloader.dataset.data_root=" + data,
-            "train_dataloader.batch_size=2", "train_cfg.max_iters=4", "train_cfg.val_interval=4",
-            "param_scheduler.0.end=2", "param_scheduler.1.begin=2", "param_scheduler.1.end=4",
-            "default_hooks.checkpoint.interval=2", "default_hooks.logger.interval=2"};
+        String[] args = {
+            "train",
+            "fcn_demo_synthetic",
+            "--work-dir",
+            dir.resolve("run").toString(),
+            "--cfg-options",
+            "train_dataloader.dataset.data_root=" + data,
+            "val_dataloader.dataset.data_root=" + data,
+            "train_dataloader.batch_size=2",
+            "train_cfg.max_iters=4",
+            "train_cfg.val_interval=4",
+            "param_scheduler.0.end=2",
+            "param_scheduler.1.begin=2",
+            "param_scheduler.1.end=4",
+            "default_hooks.checkpoint.interval=2",
+            "default_hooks.logger.interval=2"
+        };
         CliRun r = CliRun.of(args);
         assertThat(r.code()).as(r.err()).isEqualTo(0);
         assertThat(r.err()).contains("Iter(train) [2/4]").contains("Iter(val) [4]");
@@ -92,8 +125,14 @@ class TrainAndDemoCommandTest {
         // the checkpoint says how it was made: info prints its provenance and the resolved config it stores
         CliRun info = CliRun.of("info", dir.resolve("run/iter_4.pth").toString());
         assertThat(info.code()).as(info.err()).isZero();
-        assertThat(info.out()).contains("iteration:   4").contains("seed:        0").contains("config:      fcn_demo_synthetic")
-                .contains("fcn4j:       " + org.fcn4j.util.Version.get()).contains("optimizer:   state included")
-                .contains("resolved config:").contains("    max_iters: 4").contains("data_root: " + data);
+        assertThat(info.out())
+                .contains("iteration:   4")
+                .contains("seed:        0")
+                .contains("config:      fcn_demo_synthetic")
+                .contains("fcn4j:       " + org.fcn4j.util.Version.get())
+                .contains("optimizer:   state included")
+                .contains("resolved config:")
+                .contains("    max_iters: 4")
+                .contains("data_root: " + data);
     }
 }

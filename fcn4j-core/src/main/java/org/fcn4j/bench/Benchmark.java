@@ -9,9 +9,9 @@ import java.util.function.Supplier;
 import org.fcn4j.model.EncoderDecoder;
 import org.fcn4j.nn.MacCounter;
 import org.fcn4j.nn.Torch;
-import org.fcn4j.util.ProcessMemory;
 import org.fcn4j.optim.Sgd;
 import org.fcn4j.train.TrainStep;
+import org.fcn4j.util.ProcessMemory;
 
 /**
  * Times a model on random data the way a user runs it: an eval-mode forward pass without autograd
@@ -23,6 +23,7 @@ import org.fcn4j.train.TrainStep;
 public final class Benchmark {
     /** SGD as MMSegmentation's FCN schedules start it. */
     private static final double LR = 0.01;
+
     private static final double MOMENTUM = 0.9;
     private static final double WEIGHT_DECAY = 0.0005;
 
@@ -43,8 +44,8 @@ public final class Benchmark {
      * @param trainForwardMacs MACs of a training forward pass (both heads); 0 with forward-only
      * @param peakMb peak RSS of the process at the end
      */
-    public record Result(Stats forward, long forwardMacs, double forwardPeakMb, Stats train, long trainForwardMacs,
-            double peakMb) {
+    public record Result(
+            Stats forward, long forwardMacs, double forwardPeakMb, Stats train, long trainForwardMacs, double peakMb) {
         /** Forward GFLOP/s at the median time, counting 2 FLOP per MAC. */
         public double forwardGflops() {
             return 2.0 * forwardMacs / forward.median() / 1e9;
@@ -67,7 +68,8 @@ public final class Benchmark {
         try (NDManager m = owner.newSubManager()) {
             model.eval();
             NDArray x = m.randomNormal(input);
-            Timed forward = time(s, () -> () -> model.inference(x, model.spec().testCfg()).close());
+            Timed forward = time(
+                    s, () -> () -> model.inference(x, model.spec().testCfg()).close());
             double forwardPeak = ProcessMemory.peakResidentMb();
             if (s.forwardOnly()) {
                 return new Result(forward.stats, forward.macs, forwardPeak, null, 0, forwardPeak);
@@ -86,7 +88,8 @@ public final class Benchmark {
             } finally {
                 model.eval();
             }
-            return new Result(forward.stats, forward.macs, forwardPeak, train.stats, train.macs, ProcessMemory.peakResidentMb());
+            return new Result(
+                    forward.stats, forward.macs, forwardPeak, train.stats, train.macs, ProcessMemory.peakResidentMb());
         }
     }
 

@@ -12,8 +12,8 @@ import java.util.Map;
 import org.snakeyaml.engine.v2.api.Dump;
 import org.snakeyaml.engine.v2.api.DumpSettings;
 import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.common.FlowStyle;
 import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.common.FlowStyle;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /**
@@ -30,9 +30,10 @@ public final class ConfigLoader {
 
     /** Loads {@code nameOrPath} (a preset name or a YAML file) with its bases, then applies the overrides. */
     public static Map<String, Object> load(String nameOrPath, List<String> cfgOptions) {
-        Map<String, Object> cfg = nameOrPath.endsWith(".yaml") || nameOrPath.endsWith(".yml") || nameOrPath.contains("/")
-                ? loadFile(Path.of(nameOrPath), new ArrayList<>())
-                : loadPreset(nameOrPath, new ArrayList<>());
+        Map<String, Object> cfg =
+                nameOrPath.endsWith(".yaml") || nameOrPath.endsWith(".yml") || nameOrPath.contains("/")
+                        ? loadFile(Path.of(nameOrPath), new ArrayList<>())
+                        : loadPreset(nameOrPath, new ArrayList<>());
         for (String option : cfgOptions) {
             applyOption(cfg, option);
         }
@@ -41,8 +42,11 @@ public final class ConfigLoader {
 
     /** A resolved tree as block-style YAML that {@link #load} reads back to the same tree. */
     public static String dump(Map<String, Object> tree) {
-        DumpSettings settings = DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK).setIndent(2)
-                .setWidth(120).build();
+        DumpSettings settings = DumpSettings.builder()
+                .setDefaultFlowStyle(FlowStyle.BLOCK)
+                .setIndent(2)
+                .setWidth(120)
+                .build();
         return new Dump(settings).dumpToString(tree);
     }
 
@@ -57,7 +61,10 @@ public final class ConfigLoader {
                 throw new ConfigException(name + ": no such config file or preset");
             }
             String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            return withBases(parse(text, "preset " + name), "preset:" + name, chain,
+            return withBases(
+                    parse(text, "preset " + name),
+                    "preset:" + name,
+                    chain,
                     base -> loadPreset(resolvePreset(name, base), chain));
         } catch (IOException e) {
             throw new ConfigException(name + ": cannot read preset: " + e.getMessage(), e);
@@ -71,7 +78,10 @@ public final class ConfigLoader {
             return stem;
         }
         int slash = from.lastIndexOf('/');
-        return Path.of(slash < 0 ? "" : from.substring(0, slash)).resolve(stem).normalize().toString();
+        return Path.of(slash < 0 ? "" : from.substring(0, slash))
+                .resolve(stem)
+                .normalize()
+                .toString();
     }
 
     private static Map<String, Object> loadFile(Path file, List<String> chain) {
@@ -82,17 +92,19 @@ public final class ConfigLoader {
             throw new ConfigException(file + ": cannot read config: " + e.getMessage(), e);
         }
         Path dir = file.toAbsolutePath().getParent();
-        return withBases(parse(text, file.toString()), file.toAbsolutePath().normalize().toString(), chain, base -> {
-            Path p = dir.resolve(base);
-            if (Files.exists(p)) {
-                return loadFile(p, chain);
-            }
-            String stem = base.replaceAll("\\.ya?ml$", "");
-            if (isPreset(stem)) {
-                return loadPreset(stem, chain);
-            }
-            throw new ConfigException(file + ": _base_ '" + base + "' is neither a file next to it nor a preset");
-        });
+        return withBases(
+                parse(text, file.toString()), file.toAbsolutePath().normalize().toString(), chain, base -> {
+                    Path p = dir.resolve(base);
+                    if (Files.exists(p)) {
+                        return loadFile(p, chain);
+                    }
+                    String stem = base.replaceAll("\\.ya?ml$", "");
+                    if (isPreset(stem)) {
+                        return loadPreset(stem, chain);
+                    }
+                    throw new ConfigException(
+                            file + ": _base_ '" + base + "' is neither a file next to it nor a preset");
+                });
     }
 
     private interface BaseReader {
@@ -183,7 +195,8 @@ public final class ConfigLoader {
         try {
             value = new Load(LoadSettings.builder().build()).loadFromString(text);
         } catch (YamlEngineException e) {
-            throw new ConfigException("--cfg-options " + option.substring(0, eq) + ": cannot read value '" + text + "'");
+            throw new ConfigException(
+                    "--cfg-options " + option.substring(0, eq) + ": cannot read value '" + text + "'");
         }
         Object node = cfg;
         for (int i = 0; i < keys.length; i++) {

@@ -46,7 +46,8 @@ public final class ConfigNode {
         unknown.removeAll(taken);
         if (!unknown.isEmpty()) {
             String key = unknown.iterator().next();
-            throw new ConfigException(pathOf(key) + ": unknown key" + (unknown.size() > 1 ? " (also: " + rest(unknown) + ")" : ""));
+            throw new ConfigException(
+                    pathOf(key) + ": unknown key" + (unknown.size() > 1 ? " (also: " + rest(unknown) + ")" : ""));
         }
     }
 
@@ -96,7 +97,9 @@ public final class ConfigNode {
         if (v instanceof String) {
             return "'" + v + "'";
         }
-        String type = v instanceof Map ? "a dict" : v instanceof List ? "a list" : v.getClass().getSimpleName();
+        String type = v instanceof Map
+                ? "a dict"
+                : v instanceof List ? "a list" : v.getClass().getSimpleName();
         return type + " " + v;
     }
 

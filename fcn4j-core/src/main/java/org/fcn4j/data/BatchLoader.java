@@ -43,21 +43,32 @@ public final class BatchLoader<S> implements AutoCloseable {
      * @param numWorkers threads preparing samples (0: prepare them on the caller's thread)
      * @param startPosition stream position of the first sample (iteration x batch size when resuming)
      */
-    public BatchLoader(SegDataset dataset, TrainPipeline pipeline, Function<LabeledImage, S> prepare, int numClasses,
-            int batchSize, boolean shuffle, int numWorkers, long seed, long startPosition) {
+    public BatchLoader(
+            SegDataset dataset,
+            TrainPipeline pipeline,
+            Function<LabeledImage, S> prepare,
+            int numClasses,
+            int batchSize,
+            boolean shuffle,
+            int numWorkers,
+            long seed,
+            long startPosition) {
         this.dataset = dataset;
         this.pipeline = pipeline;
         this.prepare = prepare;
         this.numClasses = numClasses;
         this.batchSize = batchSize;
         this.seed = seed;
-        this.reduceZeroLabel = pipeline.reduceZeroLabel() != null ? pipeline.reduceZeroLabel() : dataset.reduceZeroLabel();
+        this.reduceZeroLabel =
+                pipeline.reduceZeroLabel() != null ? pipeline.reduceZeroLabel() : dataset.reduceZeroLabel();
         this.sampler = new InfiniteSampler(dataset.samples().size(), shuffle, seed);
-        this.workers = numWorkers == 0 ? null : Executors.newFixedThreadPool(numWorkers, r -> {
-            Thread t = new Thread(r, "fcn4j-data");
-            t.setDaemon(true);
-            return t;
-        });
+        this.workers = numWorkers == 0
+                ? null
+                : Executors.newFixedThreadPool(numWorkers, r -> {
+                    Thread t = new Thread(r, "fcn4j-data");
+                    t.setDaemon(true);
+                    return t;
+                });
         this.window = Math.max(2, numWorkers) * batchSize;
         this.nextPosition = startPosition;
     }
@@ -99,8 +110,8 @@ public final class BatchLoader<S> implements AutoCloseable {
         }
         for (int v : labels.labels()) {
             if (v != 255 && (v < 0 || v >= numClasses)) {
-                throw new DataException(sample.labels() + ": label " + v + " is out of range for "
-                        + numClasses + " classes (255 = ignore)");
+                throw new DataException(sample.labels() + ": label " + v + " is out of range for " + numClasses
+                        + " classes (255 = ignore)");
             }
         }
         SplittableRandom rng = new SplittableRandom(seed * 0xBF58476D1CE4E5B9L + position);

@@ -2,6 +2,7 @@ package org.fcn4j.data;
 
 import org.fcn4j.image.LabelMap;
 import org.fcn4j.image.RgbImage;
+
 /**
  * {@code cv2.resize} on 8-bit images as mmcv calls it: INTER_LINEAR (half-pixel centres, no
  * antialiasing, OpenCV's 11-bit fixed-point weights) and INTER_NEAREST, plus mmcv's keep-ratio sizing.

@@ -45,7 +45,8 @@ public record DatasetMeta(List<String> classes, int[][] palette) {
         int[][] palette = new int[n][];
         for (int i = 0; i < n; i++) {
             classes.add("class" + i);
-            int rgb = java.awt.Color.HSBtoRGB((float) ((i * 0.618033988749895) % 1.0), 0.65f, i % 2 == 0 ? 0.95f : 0.7f);
+            int rgb =
+                    java.awt.Color.HSBtoRGB((float) ((i * 0.618033988749895) % 1.0), 0.65f, i % 2 == 0 ? 0.95f : 0.7f);
             palette[i] = new int[] {(rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff};
         }
         return new DatasetMeta(classes, palette);

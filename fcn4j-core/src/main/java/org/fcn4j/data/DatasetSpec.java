@@ -15,12 +15,21 @@ import org.fcn4j.config.ConfigNode;
  *
  * @param path the section's key path, for messages
  */
-public record DatasetSpec(String path, String type, Path root, String imgDir, String segDir, String imgSuffix,
-        String segSuffix, String annFile, boolean reduceZeroLabel, DatasetMeta metainfo) {
+public record DatasetSpec(
+        String path,
+        String type,
+        Path root,
+        String imgDir,
+        String segDir,
+        String imgSuffix,
+        String segSuffix,
+        String annFile,
+        boolean reduceZeroLabel,
+        DatasetMeta metainfo) {
 
     public static DatasetSpec parse(ConfigNode n) {
-        String type = n.oneOf("type", "BaseSegDataset", "BaseSegDataset", "CityscapesDataset", "ADE20KDataset",
-                "PascalVOCDataset");
+        String type = n.oneOf(
+                "type", "BaseSegDataset", "BaseSegDataset", "CityscapesDataset", "ADE20KDataset", "PascalVOCDataset");
         String imgSuffix = n.string("img_suffix", defaultImgSuffix(type));
         String segSuffix = n.string("seg_map_suffix", defaultSegSuffix(type));
         boolean reduceZero = n.bool("reduce_zero_label", type.equals("ADE20KDataset"));
@@ -36,11 +45,18 @@ public record DatasetSpec(String path, String type, Path root, String imgDir, St
             throw n.error("ann_file", "PascalVOCDataset needs a split file (e.g. ImageSets/Segmentation/val.txt)");
         }
         DatasetMeta metainfo = metainfo(n);
-        n.accept("pipeline", "serialize_data", "lazy_init", "test_mode", "backend_args", "ignore_index",
-                "indices", "max_refetch");
+        n.accept(
+                "pipeline",
+                "serialize_data",
+                "lazy_init",
+                "test_mode",
+                "backend_args",
+                "ignore_index",
+                "indices",
+                "max_refetch");
         n.finish();
-        return new DatasetSpec(n.path(), type, root, imgDir, segDir, imgSuffix, segSuffix, annFile, reduceZero,
-                metainfo);
+        return new DatasetSpec(
+                n.path(), type, root, imgDir, segDir, imgSuffix, segSuffix, annFile, reduceZero, metainfo);
     }
 
     /** Lists the samples; with {@code needLabels} every image must have its label map. */
@@ -57,7 +73,8 @@ public record DatasetSpec(String path, String type, Path root, String imgDir, St
                 for (String line : Files.readAllLines(split)) {
                     String stem = line.trim();
                     if (!stem.isEmpty()) {
-                        samples.add(new SegDataset.Sample(images.resolve(stem + imgSuffix), labels.resolve(stem + segSuffix)));
+                        samples.add(new SegDataset.Sample(
+                                images.resolve(stem + imgSuffix), labels.resolve(stem + segSuffix)));
                     }
                 }
             } else {
@@ -65,7 +82,9 @@ public record DatasetSpec(String path, String type, Path root, String imgDir, St
                     throw new ConfigException(path + ".data_prefix.img_path: no such folder " + images);
                 }
                 try (Stream<Path> s = Files.walk(images)) {
-                    s.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().endsWith(imgSuffix)).sorted()
+                    s.filter(p -> Files.isRegularFile(p)
+                                    && p.getFileName().toString().endsWith(imgSuffix))
+                            .sorted()
                             .forEach(p -> {
                                 String rel = images.relativize(p).toString();
                                 String seg = rel.substring(0, rel.length() - imgSuffix.length()) + segSuffix;
@@ -128,5 +147,4 @@ public record DatasetSpec(String path, String type, Path root, String imgDir, St
     private static String defaultSegSuffix(String type) {
         return type.equals("CityscapesDataset") ? "_gtFine_labelTrainIds.png" : ".png";
     }
-
 }

@@ -1,7 +1,5 @@
 package org.fcn4j.data;
 
-import org.fcn4j.image.LabelMap;
-import org.fcn4j.image.RgbImage;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
@@ -20,6 +18,8 @@ import java.util.Locale;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import org.fcn4j.image.LabelMap;
+import org.fcn4j.image.RgbImage;
 
 /**
  * Decoding images and label maps as MMSegmentation's loaders see them: colour images become 8-bit RGB
@@ -55,8 +55,8 @@ public final class Images {
         BufferedImage img = decode(read(file), file.toString(), DEFAULT_MAX_PIXELS, false);
         Raster r = img.getRaster();
         if (r.getNumBands() != 1) {
-            throw new ImageDecodeException(file + ": a label map must have one channel (gray or palette indices) but has "
-                    + r.getNumBands());
+            throw new ImageDecodeException(
+                    file + ": a label map must have one channel (gray or palette indices) but has " + r.getNumBands());
         }
         int h = img.getHeight();
         int w = img.getWidth();
@@ -86,8 +86,8 @@ public final class Images {
                 reader.setInput(in, true, true);
                 long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
                 if (pixels > maxPixels) {
-                    throw new ImageTooLargeException(name + ": declares " + reader.getWidth(0) + "x" + reader.getHeight(0)
-                            + " pixels, more than the limit of " + maxPixels);
+                    throw new ImageTooLargeException(name + ": declares " + reader.getWidth(0) + "x"
+                            + reader.getHeight(0) + " pixels, more than the limit of " + maxPixels);
                 }
                 List<String> truncation = new ArrayList<>();
                 if (complete) {

@@ -1,14 +1,8 @@
 package org.fcn4j.data;
 
-import org.fcn4j.image.LabelMap;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
-import org.fcn4j.config.ConfigException;
-import org.fcn4j.config.ConfigNode;
+import org.fcn4j.image.LabelMap;
 
 /**
  * MMSegmentation's datasets as file lists: {@code BaseSegDataset} (a folder of images and a folder of

@@ -1,9 +1,9 @@
 package org.fcn4j.data;
 
-import org.fcn4j.image.RgbImage;
 import java.util.ArrayList;
 import java.util.List;
 import org.fcn4j.config.ConfigNode;
+import org.fcn4j.image.RgbImage;
 
 /**
  * The test-time pipeline of a config ({@code test_pipeline}): load, an optional mmcv {@code Resize}

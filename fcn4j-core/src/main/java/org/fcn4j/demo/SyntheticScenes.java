@@ -49,7 +49,8 @@ public final class SyntheticScenes {
     public record Scene(RgbImage image, LabelMap labels) {}
 
     /** An object: class, centre, radius, rotation, and its texture's two colours and period. */
-    private record Shape(int cls, double cx, double cy, double r, double angle, int[] colourA, int[] colourB, double period) {
+    private record Shape(
+            int cls, double cx, double cy, double r, double angle, int[] colourA, int[] colourB, double period) {
         /** The class at (x, y), or -1 outside the object. */
         int classAt(double x, double y) {
             double dx = x - cx;
@@ -91,7 +92,14 @@ public final class SyntheticScenes {
             double cy = r + rng.nextDouble() * (size - 2 * r);
             boolean free = shapes.stream().allMatch(s -> Math.hypot(s.cx() - cx, s.cy() - cy) > s.r() + r + 3);
             if (free) {
-                shapes.add(new Shape(1 + rng.nextInt(4), cx, cy, r, rng.nextDouble() * Math.PI, colour(rng), colour(rng),
+                shapes.add(new Shape(
+                        1 + rng.nextInt(4),
+                        cx,
+                        cy,
+                        r,
+                        rng.nextDouble() * Math.PI,
+                        colour(rng),
+                        colour(rng),
                         3 + 3 * rng.nextDouble()));
             }
         }
@@ -136,8 +144,10 @@ public final class SyntheticScenes {
         for (int y = 0; y < size; y++) {
             for (int x = 0; x < size; x++) {
                 int v = labels[y * size + x];
-                boolean edge = (x > 0 && labels[y * size + x - 1] != v) || (x < size - 1 && labels[y * size + x + 1] != v)
-                        || (y > 0 && labels[(y - 1) * size + x] != v) || (y < size - 1 && labels[(y + 1) * size + x] != v);
+                boolean edge = (x > 0 && labels[y * size + x - 1] != v)
+                        || (x < size - 1 && labels[y * size + x + 1] != v)
+                        || (y > 0 && labels[(y - 1) * size + x] != v)
+                        || (y < size - 1 && labels[(y + 1) * size + x] != v);
                 if (edge) {
                     out[y * size + x] = 255;
                 }

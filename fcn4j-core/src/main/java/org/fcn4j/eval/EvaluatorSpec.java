@@ -21,8 +21,7 @@ public record EvaluatorSpec(List<String> iouMetrics, int ignoreIndex) {
             }
         }
         if (ignoreIndex < 0 || ignoreIndex > 255) {
-            throw new InvalidParameter("ignore_index", "expected 0..255 (label maps are 8-bit) but got "
-                    + ignoreIndex);
+            throw new InvalidParameter("ignore_index", "expected 0..255 (label maps are 8-bit) but got " + ignoreIndex);
         }
         iouMetrics = List.copyOf(iouMetrics);
     }
@@ -39,7 +38,8 @@ public record EvaluatorSpec(List<String> iouMetrics, int ignoreIndex) {
             throw n.error("beta", "only the F1 score (beta 1) is supported");
         }
         if (n.value("nan_to_num") != null) {
-            throw n.error("nan_to_num", "not supported: undefined metrics are reported as null, as nan in MMSegmentation");
+            throw n.error(
+                    "nan_to_num", "not supported: undefined metrics are reported as null, as nan in MMSegmentation");
         }
         n.finish();
         try {

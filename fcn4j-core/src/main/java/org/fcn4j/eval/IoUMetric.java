@@ -38,7 +38,8 @@ public final class IoUMetric {
      */
     public void add(int[] pred, int[] label) {
         if (pred.length != label.length) {
-            throw new IllegalArgumentException("prediction has " + pred.length + " pixels but the label has " + label.length);
+            throw new IllegalArgumentException(
+                    "prediction has " + pred.length + " pixels but the label has " + label.length);
         }
         long[] i = new long[numClasses];
         long[] p = new long[numClasses];
@@ -93,8 +94,15 @@ public final class IoUMetric {
             }
         }
         double fwIoU = totalL == 0 ? Double.NaN : weightedIoU / totalL;
-        return new Result(totalL == 0 ? Double.NaN : (double) totalI / totalL, nanMean(iou), nanMean(acc), fwIoU, iou,
-                acc, dice, precision);
+        return new Result(
+                totalL == 0 ? Double.NaN : (double) totalI / totalL,
+                nanMean(iou),
+                nanMean(acc),
+                fwIoU,
+                iou,
+                acc,
+                dice,
+                precision);
     }
 
     private static double nanMean(double[] v) {
@@ -114,8 +122,15 @@ public final class IoUMetric {
      * Acc (= recall), Dice and precision, and the FCN paper's frequency-weighted IU (per-class IoU weighted
      * by the class's share of the labelled pixels).
      */
-    public record Result(double aAcc, double mIoU, double mAcc, double fwIoU, double[] iou, double[] acc,
-            double[] dice, double[] precision) {
+    public record Result(
+            double aAcc,
+            double mIoU,
+            double mAcc,
+            double fwIoU,
+            double[] iou,
+            double[] acc,
+            double[] dice,
+            double[] precision) {
         /** MMSegmentation's f-score with beta 1 per class: 2 P R / (P + R), NaN where P or R is. */
         public double[] fscore() {
             double[] f = new double[iou.length];
@@ -151,17 +166,23 @@ public final class IoUMetric {
         /** The per-class table and summary as MMSegmentation logs them. */
         public String table(List<String> classes) {
             List<String> names = new ArrayList<>(classes);
-            int width = Math.max(5, names.stream().mapToInt(String::length).max().orElse(5));
+            int width =
+                    Math.max(5, names.stream().mapToInt(String::length).max().orElse(5));
             StringBuilder sb = new StringBuilder();
             String rule = "+" + "-".repeat(width + 2) + "+--------+--------+\n";
-            sb.append(rule).append(String.format("| %-" + width + "s |  IoU   |  Acc   |%n", "Class")).append(rule);
+            sb.append(rule)
+                    .append(String.format("| %-" + width + "s |  IoU   |  Acc   |%n", "Class"))
+                    .append(rule);
             for (int c = 0; c < iou.length; c++) {
-                sb.append(String.format("| %-" + width + "s | %6s | %6s |%n", c < names.size() ? names.get(c) : "class" + c,
-                        fmt(iou[c]), fmt(acc[c])));
+                sb.append(String.format(
+                        "| %-" + width + "s | %6s | %6s |%n",
+                        c < names.size() ? names.get(c) : "class" + c,
+                        fmt(iou[c]),
+                        fmt(acc[c])));
             }
             sb.append(rule);
-            sb.append(String.format("aAcc: %s  mIoU: %s  mAcc: %s  fwIoU: %s%n", fmt(aAcc), fmt(mIoU), fmt(mAcc),
-                    fmt(fwIoU)));
+            sb.append(String.format(
+                    "aAcc: %s  mIoU: %s  mAcc: %s  fwIoU: %s%n", fmt(aAcc), fmt(mIoU), fmt(mAcc), fmt(fwIoU)));
             return sb.toString();
         }
 

@@ -22,13 +22,43 @@ public final class Config {
      * sections ({@code train_dataloader.dataset.pipeline = train_pipeline}), so a YAML translation carries
      * them as the sources of anchors. Accepted, never read.
      */
-    private static final Set<String> VARIABLES = Set.of("data_preprocessor", "norm_cfg", "crop_size", "dataset_type",
-            "data_root", "train_pipeline", "img_ratios", "optimizer");
+    private static final Set<String> VARIABLES = Set.of(
+            "data_preprocessor",
+            "norm_cfg",
+            "crop_size",
+            "dataset_type",
+            "data_root",
+            "train_pipeline",
+            "img_ratios",
+            "optimizer");
     /** Sections parsed here or by the parsers they feed; {@link #runtime} checks the rest. */
-    private static final Set<String> SECTIONS = Set.of("model", "test_pipeline", "tta_pipeline", "train_dataloader",
-            "val_dataloader", "test_dataloader", "val_evaluator", "test_evaluator", "optim_wrapper", "param_scheduler",
-            "train_cfg", "default_hooks", "load_from", "resume", "randomness", "work_dir", "default_scope", "val_cfg",
-            "test_cfg", "tta_model", "log_level", "launcher", "env_cfg", "log_processor", "vis_backends", "visualizer",
+    private static final Set<String> SECTIONS = Set.of(
+            "model",
+            "test_pipeline",
+            "tta_pipeline",
+            "train_dataloader",
+            "val_dataloader",
+            "test_dataloader",
+            "val_evaluator",
+            "test_evaluator",
+            "optim_wrapper",
+            "param_scheduler",
+            "train_cfg",
+            "default_hooks",
+            "load_from",
+            "resume",
+            "randomness",
+            "work_dir",
+            "default_scope",
+            "val_cfg",
+            "test_cfg",
+            "tta_model",
+            "log_level",
+            "launcher",
+            "env_cfg",
+            "log_processor",
+            "vis_backends",
+            "visualizer",
             "custom_hooks");
 
     private final String source;

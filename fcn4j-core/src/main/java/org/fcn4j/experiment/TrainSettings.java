@@ -1,11 +1,11 @@
 package org.fcn4j.experiment;
 
-import org.fcn4j.optim.LrSchedule;
 import org.fcn4j.config.ConfigException;
 import org.fcn4j.config.ConfigNode;
 import org.fcn4j.data.DatasetSpec;
 import org.fcn4j.data.TestPipeline;
 import org.fcn4j.data.transform.TrainPipeline;
+import org.fcn4j.optim.LrSchedule;
 
 /**
  * The training sections of a config, read and checked before any work: loop length and intervals
@@ -17,10 +17,26 @@ import org.fcn4j.data.transform.TrainPipeline;
  * @param trainData the training set, listed when training starts
  * @param valData the validation set with its test pipeline, or null
  */
-public record TrainSettings(long maxIters, long valInterval, long logInterval, long checkpointInterval, double lr,
-        double momentum, double weightDecay, double maxNorm, LrSchedule schedule, long seed, String loadFrom,
-        boolean resume, int batchSize, int numWorkers, boolean shuffle, DatasetSpec trainData, TrainPipeline pipeline,
-        DatasetSpec valData, TestPipeline valPipeline) {
+public record TrainSettings(
+        long maxIters,
+        long valInterval,
+        long logInterval,
+        long checkpointInterval,
+        double lr,
+        double momentum,
+        double weightDecay,
+        double maxNorm,
+        LrSchedule schedule,
+        long seed,
+        String loadFrom,
+        boolean resume,
+        int batchSize,
+        int numWorkers,
+        boolean shuffle,
+        DatasetSpec trainData,
+        TrainPipeline pipeline,
+        DatasetSpec valData,
+        TestPipeline valPipeline) {
 
     static TrainSettings parse(ConfigNode root) {
         ConfigNode loop = root.requireDict("train_cfg");
@@ -110,8 +126,25 @@ public record TrainSettings(long maxIters, long valInterval, long logInterval, l
         if (loadFrom != null && !(loadFrom instanceof String)) {
             throw new ConfigException("load_from: expected a path but got " + ConfigNode.describe(loadFrom));
         }
-        return new TrainSettings(maxIters, val == null ? 0 : valInterval, logInterval, ckptInterval, lr, momentum, wd,
-                maxNorm, LrSchedule.parse(root, lr), seed, (String) loadFrom, root.bool("resume", false), batch, workers,
-                shuffle, trainData, pipeline, valData, valPipeline);
+        return new TrainSettings(
+                maxIters,
+                val == null ? 0 : valInterval,
+                logInterval,
+                ckptInterval,
+                lr,
+                momentum,
+                wd,
+                maxNorm,
+                LrSchedule.parse(root, lr),
+                seed,
+                (String) loadFrom,
+                root.bool("resume", false),
+                batch,
+                workers,
+                shuffle,
+                trainData,
+                pipeline,
+                valData,
+                valPipeline);
     }
 }

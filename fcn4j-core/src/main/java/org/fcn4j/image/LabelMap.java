@@ -4,8 +4,8 @@ package org.fcn4j.image;
 public record LabelMap(int height, int width, int[] labels) {
     public LabelMap {
         if ((long) height * width != labels.length) {
-            throw new IllegalArgumentException(height + "x" + width + " needs " + (long) height * width
-                    + " labels but got " + labels.length);
+            throw new IllegalArgumentException(
+                    height + "x" + width + " needs " + (long) height * width + " labels but got " + labels.length);
         }
     }
 }

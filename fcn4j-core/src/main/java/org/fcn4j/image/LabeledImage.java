@@ -1,8 +1,5 @@
 package org.fcn4j.image;
 
-import org.fcn4j.image.LabelMap;
-import org.fcn4j.image.RgbImage;
-
 /** An image and its label map of the same size, as they travel through a training pipeline. */
 public record LabeledImage(RgbImage image, LabelMap labels) {
     public LabeledImage {

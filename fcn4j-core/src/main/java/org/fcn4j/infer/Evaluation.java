@@ -17,8 +17,8 @@ public final class Evaluation {
         void visit(SegDataset.Sample sample, RgbImage image, Segmentation prediction);
     }
 
-    public static IoUMetric.Result run(Segmenter segmenter, SegDataset data, EvaluatorSpec evaluator, boolean tta,
-            Visitor visitor) {
+    public static IoUMetric.Result run(
+            Segmenter segmenter, SegDataset data, EvaluatorSpec evaluator, boolean tta, Visitor visitor) {
         IoUMetric metric = evaluator.newMetric(segmenter.model().numClasses());
         for (SegDataset.Sample sample : data.samples()) {
             RgbImage image = Images.readRgb(sample.image());

@@ -1,20 +1,19 @@
 package org.fcn4j.infer;
 
 import ai.djl.ndarray.NDArray;
-import java.awt.image.BufferedImage;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.awt.image.BufferedImage;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.function.Consumer;
-import org.fcn4j.experiment.Config;
 import org.fcn4j.data.CvResize;
 import org.fcn4j.data.DatasetMeta;
 import org.fcn4j.data.Images;
+import org.fcn4j.data.TestPipeline;
+import org.fcn4j.experiment.Config;
 import org.fcn4j.image.LabelMap;
 import org.fcn4j.image.RgbImage;
-import org.fcn4j.data.TestPipeline;
 import org.fcn4j.io.Checkpoint;
 import org.fcn4j.io.Checkpoints;
 import org.fcn4j.model.CheckpointLoader;
@@ -39,7 +38,11 @@ public final class Segmenter implements AutoCloseable {
     private final TestPipeline.TtaViews tta;
     private final DatasetMeta meta;
 
-    private Segmenter(NDManager manager, EncoderDecoder model, TestPipeline pipeline, TestPipeline.TtaViews tta,
+    private Segmenter(
+            NDManager manager,
+            EncoderDecoder model,
+            TestPipeline pipeline,
+            TestPipeline.TtaViews tta,
             DatasetMeta meta) {
         this.manager = manager;
         this.model = model;
@@ -59,8 +62,12 @@ public final class Segmenter implements AutoCloseable {
             model.eval();
             int n = model.numClasses();
             DatasetMeta meta = ckpt.classes() != null && ckpt.classes().size() == n
-                    ? new DatasetMeta(ckpt.classes(), ckpt.palette() != null && ckpt.palette().length == n
-                            ? ckpt.palette() : DatasetMeta.forDataset(config.datasetType(), n).palette())
+                    ? new DatasetMeta(
+                            ckpt.classes(),
+                            ckpt.palette() != null && ckpt.palette().length == n
+                                    ? ckpt.palette()
+                                    : DatasetMeta.forDataset(config.datasetType(), n)
+                                            .palette())
                     : DatasetMeta.forDataset(config.datasetType(), n);
             return new Segmenter(m, model, config.testPipeline(), config.tta(), meta);
         } catch (RuntimeException e) {
@@ -75,8 +82,7 @@ public final class Segmenter implements AutoCloseable {
      */
     public static Segmenter of(EncoderDecoder model, TestPipeline pipeline, DatasetMeta meta) {
         NDManager owner = model.manager();
-        return new Segmenter(owner.newSubManager(), model, pipeline,
-                TestPipeline.TtaViews.FLIP_ONLY, meta);
+        return new Segmenter(owner.newSubManager(), model, pipeline, TestPipeline.TtaViews.FLIP_ONLY, meta);
     }
 
     /**
@@ -135,7 +141,8 @@ public final class Segmenter implements AutoCloseable {
     public Segmentation segment(RgbImage image, SegmentOptions options) {
         boolean useTta = options.tta();
         boolean keepScores = options.keepScores();
-        TestConfig testCfg = options.testCfg() != null ? options.testCfg() : model.spec().testCfg();
+        TestConfig testCfg =
+                options.testCfg() != null ? options.testCfg() : model.spec().testCfg();
         try (NDManager scope = manager.newSubManager()) {
             NDArray scores;
             if (useTta) {
@@ -184,7 +191,8 @@ public final class Segmenter implements AutoCloseable {
 
     /** Logits resized (bilinear, the head's align_corners) to an original image size. */
     public NDArray toOriginalSize(NDArray logits, int height, int width) {
-        return Functional.resizeBilinear(logits, height, width, model.spec().decodeHead().alignCorners());
+        return Functional.resizeBilinear(
+                logits, height, width, model.spec().decodeHead().alignCorners());
     }
 
     /** (1, 3, h, w) float: the image normalised as the preprocessor specifies. */

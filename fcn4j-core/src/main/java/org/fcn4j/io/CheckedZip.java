@@ -79,8 +79,8 @@ final class CheckedZip implements Closeable {
             for (int n; (n = in.read(chunk, 0, (int) Math.min(CHUNK, declared - total + 1))) > 0; ) {
                 total += n;
                 if (total > declared) {
-                    throw new CheckpointException("zip entry " + e.getName() + " expands beyond its declared "
-                            + declared + " bytes");
+                    throw new CheckpointException(
+                            "zip entry " + e.getName() + " expands beyond its declared " + declared + " bytes");
                 }
                 crc.update(chunk, 0, n);
                 dst.put(chunk, 0, Math.min(n, dst.remaining()));
@@ -89,11 +89,13 @@ final class CheckedZip implements Closeable {
             throw new CheckpointException("bad zip entry " + e.getName() + " (" + ex.getMessage() + ")", ex);
         }
         if (total != declared) {
-            throw new CheckpointException("zip entry " + e.getName() + " holds " + total + " bytes but declares " + declared);
+            throw new CheckpointException(
+                    "zip entry " + e.getName() + " holds " + total + " bytes but declares " + declared);
         }
         if (crc.getValue() != e.getCrc()) {
-            throw new CheckpointException(String.format("zip entry %s fails its CRC-32 check (recorded %08x, computed"
-                    + " %08x): the file is corrupt", e.getName(), e.getCrc(), crc.getValue()));
+            throw new CheckpointException(String.format(
+                    "zip entry %s fails its CRC-32 check (recorded %08x, computed" + " %08x): the file is corrupt",
+                    e.getName(), e.getCrc(), crc.getValue()));
         }
         verified.add(e.getName());
         dst.flip();

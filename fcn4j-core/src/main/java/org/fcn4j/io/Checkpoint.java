@@ -41,7 +41,8 @@ public record Checkpoint(Map<String, NDArray> stateDict, Map<String, Object> met
         int[][] out = new int[rows.size()][];
         for (int i = 0; i < out.length; i++) {
             Object row = rows.get(i);
-            List<?> rgb = row instanceof List || row instanceof org.fcn4j.io.pickle.PyTuple ? TorchGlobals.asList(row) : null;
+            List<?> rgb =
+                    row instanceof List || row instanceof org.fcn4j.io.pickle.PyTuple ? TorchGlobals.asList(row) : null;
             if (rgb == null || rgb.size() != 3 || !rgb.stream().allMatch(Checkpoint::colourValue)) {
                 throw new CheckpointException("meta palette entry " + i + " is " + Values.brief(row)
                         + ", not an RGB triple of integers 0-255");
@@ -53,7 +54,9 @@ public record Checkpoint(Map<String, NDArray> stateDict, Map<String, Object> met
 
     /** An integer 0-255 (Long from a pickle, Integer from safetensors' JSON). */
     private static boolean colourValue(Object v) {
-        return (v instanceof Long || v instanceof Integer) && ((Number) v).longValue() >= 0 && ((Number) v).longValue() <= 255;
+        return (v instanceof Long || v instanceof Integer)
+                && ((Number) v).longValue() >= 0
+                && ((Number) v).longValue() <= 255;
     }
 
     /** The training iteration stored in meta, or -1. */

@@ -24,7 +24,8 @@ public final class Checkpoints {
      * malformed, hostile or corrupt is refused with a {@link CheckpointException} naming it.
      */
     public static Checkpoint read(Path file, NDManager manager) {
-        Checkpoint c = file.getFileName().toString().endsWith(".safetensors") ? readSafetensors(file, manager)
+        Checkpoint c = file.getFileName().toString().endsWith(".safetensors")
+                ? readSafetensors(file, manager)
                 : readPth(file, manager);
         try {
             c.classes();
@@ -46,7 +47,9 @@ public final class Checkpoints {
             throw new CheckpointException(file + ": holds " + describe(root) + ", not a state dict or checkpoint dict");
         }
         Map<?, ?> top = (Map<?, ?>) root;
-        Object state = top.containsKey("state_dict") ? top.get("state_dict") : top.containsKey("model") ? top.get("model") : top;
+        Object state = top.containsKey("state_dict")
+                ? top.get("state_dict")
+                : top.containsKey("model") ? top.get("model") : top;
         if (!(state instanceof Map)) {
             throw new CheckpointException(file + ": state_dict is " + describe(state) + ", not a dict of tensors");
         }
@@ -143,6 +146,8 @@ public final class Checkpoints {
         if (o instanceof Opaque) {
             return "an object of class " + ((Opaque) o).type() + " (not a tensor)";
         }
-        return o == null ? "None" : o instanceof List ? "a list" : "a " + o.getClass().getSimpleName();
+        return o == null
+                ? "None"
+                : o instanceof List ? "a list" : "a " + o.getClass().getSimpleName();
     }
 }

@@ -20,6 +20,7 @@ public enum Dtype {
     public final String safetensorsName;
     /** The class in module {@code torch} that a pickled storage of this type names. */
     public final String storageName;
+
     public final DataType djl;
     public final int bytes;
 

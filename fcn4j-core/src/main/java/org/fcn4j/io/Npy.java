@@ -1,10 +1,10 @@
 package org.fcn4j.io;
 
-import org.fcn4j.util.AtomicFiles;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import org.fcn4j.util.AtomicFiles;
 
 /** NumPy {@code .npy} (format 1.0): little-endian float32, C order. */
 public final class Npy {
@@ -15,8 +15,9 @@ public final class Npy {
         for (long d : shape) {
             dims.append(d).append(", ");
         }
-        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + (shape.length == 1 ? dims.toString().trim()
-                : dims.substring(0, Math.max(0, dims.length() - 2))) + "), }";
+        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': ("
+                + (shape.length == 1 ? dims.toString().trim() : dims.substring(0, Math.max(0, dims.length() - 2)))
+                + "), }";
         // magic (6) + version (2) + length (2) + header, padded with spaces to a multiple of 64, ending in \n
         int total = (10 + dict.length() + 1 + 63) / 64 * 64;
         String header = dict + " ".repeat(total - 10 - dict.length() - 1) + "\n";

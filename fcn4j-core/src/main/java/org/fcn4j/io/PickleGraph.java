@@ -31,6 +31,7 @@ final class PickleGraph {
     static final int MAX_VISITS = 1 << 20;
     /** Distinct views may overlap (a weight and its transpose); more than this many times the data read is a bomb. */
     static final int MAX_VIEW_FACTOR = 4;
+
     static final long VIEW_SLACK_BYTES = 64L << 20;
 
     /** Reads a storage's first {@code bytes} bytes into a fresh direct little-endian buffer of exactly that size. */
@@ -112,7 +113,8 @@ final class PickleGraph {
         }
         for (List<TensorRef> same : views.values()) {
             StorageRef storage = same.get(0).storage();
-            long needed = same.stream().mapToLong(TensorRef::storageBytesNeeded).max().orElse(0);
+            long needed =
+                    same.stream().mapToLong(TensorRef::storageBytesNeeded).max().orElse(0);
             ByteBuffer data = source.read(storage, needed);
             for (TensorRef t : same) {
                 arrays.put(t.viewKey(), Tensors.view(manager, data, t, same.size() == 1));

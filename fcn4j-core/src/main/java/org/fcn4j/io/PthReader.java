@@ -49,7 +49,9 @@ public final class PthReader {
         } catch (PickleException e) {
             throw new CheckpointException(file + ": " + e.getMessage(), e);
         } catch (CheckpointException e) {
-            throw e.getMessage().startsWith(file.toString()) ? e : new CheckpointException(file + ": " + e.getMessage(), e);
+            throw e.getMessage().startsWith(file.toString())
+                    ? e
+                    : new CheckpointException(file + ": " + e.getMessage(), e);
         }
     }
 
@@ -58,15 +60,17 @@ public final class PthReader {
             String prefix = archivePrefix(zip);
             ByteOrder order = ByteOrder.LITTLE_ENDIAN;
             ZipEntry byteorder = zip.entry(prefix + "byteorder");
-            if (byteorder != null && new String(zip.readAll(byteorder, 16, "the 16 bytes of a byte order"),
-                    StandardCharsets.US_ASCII).trim().equals("big")) {
+            if (byteorder != null
+                    && new String(zip.readAll(byteorder, 16, "the 16 bytes of a byte order"), StandardCharsets.US_ASCII)
+                            .trim()
+                            .equals("big")) {
                 order = ByteOrder.BIG_ENDIAN;
             }
             ZipEntry pkl = zip.entry(prefix + "data.pkl");
             byte[] pickle = zip.readAll(pkl, MAX_PICKLE_BYTES, "the 64 MiB a checkpoint's pickle may have here");
             Map<String, StorageRef> declared = new HashMap<>();
-            Object root = Unpickler.load(ByteBuffer.wrap(pickle), new TorchGlobals(),
-                    pid -> StorageRef.fromPersistentId(pid, declared));
+            Object root = Unpickler.load(
+                    ByteBuffer.wrap(pickle), new TorchGlobals(), pid -> StorageRef.fromPersistentId(pid, declared));
             ByteOrder fileOrder = order;
             Object result = PickleGraph.materialize(root, manager, (ref, needed) -> {
                 String name = prefix + "data/" + ref.key();
@@ -125,7 +129,8 @@ public final class PthReader {
         }
         Object sysInfo = Unpickler.load(in, TorchGlobals.NO_GLOBALS, null);
         ByteOrder order = sysInfo instanceof Map && Boolean.FALSE.equals(((Map<?, ?>) sysInfo).get("little_endian"))
-                ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+                ? ByteOrder.BIG_ENDIAN
+                : ByteOrder.LITTLE_ENDIAN;
         Map<String, StorageRef> declared = new LinkedHashMap<>();
         Object root = Unpickler.load(in, new TorchGlobals(), pid -> StorageRef.fromPersistentId(pid, declared));
         List<Object> keys = TorchGlobals.asList(Unpickler.load(in, TorchGlobals.NO_GLOBALS, null));

@@ -1,6 +1,5 @@
 package org.fcn4j.io;
 
-import org.fcn4j.util.AtomicFiles;
 import ai.djl.ndarray.NDArray;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterOutputStream;
@@ -16,6 +15,7 @@ import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.fcn4j.io.pickle.PyTuple;
+import org.fcn4j.util.AtomicFiles;
 
 /**
  * Writes {@code torch.save}'s zip format with a protocol-2 pickle that uses only what
@@ -57,7 +57,8 @@ public final class PthWriter {
     }
 
     /** A stored entry whose data starts on a 64-byte boundary (padding in an extra field, as torch does). */
-    private static void entry(ZipOutputStream zip, CountingStream counted, String name, byte[] data) throws IOException {
+    private static void entry(ZipOutputStream zip, CountingStream counted, String name, byte[] data)
+            throws IOException {
         ZipEntry e = new ZipEntry(name);
         e.setMethod(ZipEntry.STORED);
         e.setSize(data.length);
@@ -85,11 +86,17 @@ public final class PthWriter {
             integer(((Number) v).longValue());
         } else if (v instanceof Float || v instanceof Double) {
             pickle.write('G');
-            writeBytes(ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putDouble(((Number) v).doubleValue()).array());
+            writeBytes(ByteBuffer.allocate(8)
+                    .order(ByteOrder.BIG_ENDIAN)
+                    .putDouble(((Number) v).doubleValue())
+                    .array());
         } else if (v instanceof String) {
             byte[] b = ((String) v).getBytes(StandardCharsets.UTF_8);
             pickle.write('X');
-            writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(b.length).array());
+            writeBytes(ByteBuffer.allocate(4)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putInt(b.length)
+                    .array());
             writeBytes(b);
         } else if (v instanceof NDArray) {
             tensor((NDArray) v);
@@ -144,11 +151,17 @@ public final class PthWriter {
     private void integer(long n) {
         if (n >= Integer.MIN_VALUE && n <= Integer.MAX_VALUE) {
             pickle.write('J');
-            writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) n).array());
+            writeBytes(ByteBuffer.allocate(4)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putInt((int) n)
+                    .array());
         } else {
             pickle.write(0x8a);
             pickle.write(8);
-            writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(n).array());
+            writeBytes(ByteBuffer.allocate(8)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putLong(n)
+                    .array());
         }
     }
 

@@ -1,6 +1,5 @@
 package org.fcn4j.io;
 
-import org.fcn4j.util.AtomicFiles;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -16,6 +15,7 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.fcn4j.util.AtomicFiles;
 
 /**
  * The safetensors format: an 8-byte little-endian header length, a JSON header naming each tensor's
@@ -27,6 +27,7 @@ import java.util.Map;
 public final class Safetensors {
     /** Metadata key of the payload's SHA-256, as lowercase hex. */
     public static final String DIGEST_KEY = "fcn4j.sha256";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private Safetensors() {}
@@ -64,7 +65,9 @@ public final class Safetensors {
         } catch (IOException e) {
             throw new CheckpointException(file + ": cannot read: " + e.getMessage(), e);
         } catch (CheckpointException e) {
-            throw e.getMessage().startsWith(file.toString()) ? e : new CheckpointException(file + ": " + e.getMessage(), e);
+            throw e.getMessage().startsWith(file.toString())
+                    ? e
+                    : new CheckpointException(file + ": " + e.getMessage(), e);
         }
     }
 
@@ -97,7 +100,8 @@ public final class Safetensors {
         }
         int padded = (json.length + 7) / 8 * 8;
         AtomicFiles.write(file, out -> {
-            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, padded);
+            ByteBuffer len =
+                    ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, padded);
             out.write(len.array());
             out.write(json);
             for (int i = json.length; i < padded; i++) {

@@ -30,7 +30,9 @@ record SafetensorsHeader(long dataStart, Map<String, String> metadata, List<Stri
      * JSON tree of a header takes ~10x its size in heap, so this reader stops at 16 MiB.
      */
     static final long MAX_HEADER = 16 << 20;
-    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** One tensor: its byte range in the data section ({@code begin} inclusive, {@code end} exclusive). */
@@ -48,8 +50,8 @@ record SafetensorsHeader(long dataStart, Map<String, String> metadata, List<Stri
         }
         long headerLen = lenBuf.getLong(0);
         if (headerLen <= 0 || headerLen > MAX_HEADER || headerLen > size - 8) {
-            throw new CheckpointException("not a safetensors file (header length " + headerLen + " does not fit in "
-                    + size + " bytes)");
+            throw new CheckpointException(
+                    "not a safetensors file (header length " + headerLen + " does not fit in " + size + " bytes)");
         }
         ByteBuffer text = ByteBuffer.allocate((int) headerLen);
         while (text.hasRemaining() && ch.read(text, 8 + text.position()) > 0) {
@@ -88,9 +90,10 @@ record SafetensorsHeader(long dataStart, Map<String, String> metadata, List<Stri
         }
         m.fields().forEachRemaining(kv -> {
             if (!kv.getValue().isTextual()) {
-                throw new CheckpointException("__metadata__ must map strings to strings but " + Values.brief(kv.getKey())
-                        + " is "
-                        + kv.getValue().getNodeType());
+                throw new CheckpointException(
+                        "__metadata__ must map strings to strings but " + Values.brief(kv.getKey())
+                                + " is "
+                                + kv.getValue().getNodeType());
             }
             out.put(kv.getKey(), kv.getValue().asText());
         });
@@ -142,9 +145,11 @@ record SafetensorsHeader(long dataStart, Map<String, String> metadata, List<Stri
         Entry previous = null;
         for (Entry e : byOffset) {
             if (e.begin() < at) {
-                throw new CheckpointException("tensors " + Values.brief(previous.name()) + " and " + Values.brief(e.name())
-                        + " overlap (bytes " + previous.begin() + "-" + previous.end() + " and " + e.begin() + "-" + e.end()
-                        + ")");
+                throw new CheckpointException(
+                        "tensors " + Values.brief(previous.name()) + " and " + Values.brief(e.name())
+                                + " overlap (bytes " + previous.begin() + "-" + previous.end() + " and " + e.begin()
+                                + "-" + e.end()
+                                + ")");
             }
             if (e.begin() > at) {
                 throw new CheckpointException("data bytes " + at + "-" + e.begin() + " belong to no tensor");

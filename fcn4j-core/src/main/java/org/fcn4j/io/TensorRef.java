@@ -16,10 +16,12 @@ record TensorRef(StorageRef storage, long offset, long[] size, long[] stride) {
             throw new CheckpointException("tensor has " + size.length + " sizes but " + stride.length + " strides");
         }
         if (size.length > MAX_DIMS) {
-            throw new CheckpointException("tensor has " + size.length + " dimensions (libtorch allows " + MAX_DIMS + ")");
+            throw new CheckpointException(
+                    "tensor has " + size.length + " dimensions (libtorch allows " + MAX_DIMS + ")");
         }
         if (offset < 0) {
-            throw new CheckpointException("tensor has a negative offset " + offset + " into storage '" + storage.key() + "'");
+            throw new CheckpointException(
+                    "tensor has a negative offset " + offset + " into storage '" + storage.key() + "'");
         }
         long count = 1;
         for (int i = 0; i < size.length; i++) {
@@ -30,7 +32,8 @@ record TensorRef(StorageRef storage, long offset, long[] size, long[] stride) {
             count = multiply(count, size[i]);
         }
         if (count > StorageRef.MAX_BYTES / storage.dtype().bytes) {
-            throw new CheckpointException("tensor of " + count + " elements is more than the 2 GiB a tensor may have here");
+            throw new CheckpointException(
+                    "tensor of " + count + " elements is more than the 2 GiB a tensor may have here");
         }
         long end = end(offset, size, stride);
         if (end > storage.numel()) {

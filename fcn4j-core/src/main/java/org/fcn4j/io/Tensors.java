@@ -58,9 +58,17 @@ public final class Tensors {
         int width = t.storage().dtype().bytes;
         Shape shape = new Shape(t.size());
         long bytes = t.numel() * width;
-        if (sole && t.contiguous() && t.offset() == 0 && bytes == storage.capacity() && storage.isDirect()
+        if (sole
+                && t.contiguous()
+                && t.offset() == 0
+                && bytes == storage.capacity()
+                && storage.isDirect()
                 && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
-            return adopt(manager, storage.order(ByteOrder.nativeOrder()), shape, t.storage().dtype());
+            return adopt(
+                    manager,
+                    storage.order(ByteOrder.nativeOrder()),
+                    shape,
+                    t.storage().dtype());
         }
         ByteBuffer packed;
         if (t.contiguous()) {

@@ -27,9 +27,14 @@ final class TorchGlobals implements Unpickler.Policy {
      * has functions that run code ({@code numpy.testing._private.utils.runstring}).
      */
     private static final Set<String> NUMPY = Set.of(
-            "numpy.core.multiarray._reconstruct", "numpy.core.multiarray.scalar", "numpy.core.numeric._frombuffer",
-            "numpy._core.multiarray._reconstruct", "numpy._core.multiarray.scalar", "numpy._core.numeric._frombuffer",
-            "numpy.ndarray", "numpy.dtype");
+            "numpy.core.multiarray._reconstruct",
+            "numpy.core.multiarray.scalar",
+            "numpy.core.numeric._frombuffer",
+            "numpy._core.multiarray._reconstruct",
+            "numpy._core.multiarray.scalar",
+            "numpy._core.numeric._frombuffer",
+            "numpy.ndarray",
+            "numpy.dtype");
 
     private static final Unpickler.Reconstructor TENSOR = TorchGlobals::tensor;
     private static final Unpickler.Reconstructor PARAMETER = args -> args.get(0);
@@ -64,7 +69,8 @@ final class TorchGlobals implements Unpickler.Policy {
             case "builtins.set":
             case "builtins.frozenset":
             case "__builtin__.set":
-                return (Unpickler.Reconstructor) args -> Unpickler.setOf(args.size() == 0 ? List.of() : asList(args.get(0)));
+                return (Unpickler.Reconstructor)
+                        args -> Unpickler.setOf(args.size() == 0 ? List.of() : asList(args.get(0)));
             case "_codecs.encode":
                 return (Unpickler.Reconstructor) args -> str(args.get(0)).getBytes(StandardCharsets.ISO_8859_1);
             default:
@@ -73,7 +79,8 @@ final class TorchGlobals implements Unpickler.Policy {
         if (NUMPY.contains(name)) {
             return (Unpickler.Reconstructor) args -> new Opaque(g, args, null);
         }
-        boolean framework = PLACEHOLDER_MODULES.stream().anyMatch(m -> g.module().equals(m) || g.module().startsWith(m + "."));
+        boolean framework = PLACEHOLDER_MODULES.stream()
+                .anyMatch(m -> g.module().equals(m) || g.module().startsWith(m + "."));
         // a dotted name walks attributes (protocol 4: "Config.fromstring"), which is how pickles reach functions
         if (framework && !g.name().contains(".")) {
             return Unpickler.OPAQUE;
@@ -88,7 +95,8 @@ final class TorchGlobals implements Unpickler.Policy {
             for (Object pair : asList(args.get(0))) {
                 List<Object> kv = asList(pair);
                 if (kv.size() != 2) {
-                    throw new PickleException("OrderedDict items must be pairs; expected 2 items but found " + kv.size());
+                    throw new PickleException(
+                            "OrderedDict items must be pairs; expected 2 items but found " + kv.size());
                 }
                 m.put(Values.hashable(kv.get(0), "dict key"), kv.get(1));
             }

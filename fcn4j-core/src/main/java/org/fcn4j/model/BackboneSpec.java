@@ -42,10 +42,15 @@ public record BackboneSpec(
 
     public int[] stageBlocks() {
         switch (depth) {
-            case 18: return new int[] {2, 2, 2, 2};
-            case 34: case 50: return new int[] {3, 4, 6, 3};
-            case 101: return new int[] {3, 4, 23, 3};
-            default: return new int[] {3, 8, 36, 3};
+            case 18:
+                return new int[] {2, 2, 2, 2};
+            case 34:
+            case 50:
+                return new int[] {3, 4, 6, 3};
+            case 101:
+                return new int[] {3, 4, 23, 3};
+            default:
+                return new int[] {3, 8, 36, 3};
         }
     }
 
@@ -101,15 +106,27 @@ public record BackboneSpec(
                 multiGrid,
                 n.bool("zero_init_residual", true));
         if (multiGrid != null && multiGrid.length != spec.stageBlocks()[numStages - 1]) {
-            throw n.error("multi_grid", "needs one entry per block of the last stage ("
-                    + spec.stageBlocks()[numStages - 1] + ") but has " + multiGrid.length);
+            throw n.error(
+                    "multi_grid",
+                    "needs one entry per block of the last stage (" + spec.stageBlocks()[numStages - 1] + ") but has "
+                            + multiGrid.length);
         }
         ConfigNode norm = n.dict("norm_cfg");
         if (norm != null) {
             NormConfig.parse(norm);
         }
-        n.accept("init_cfg", "pretrained", "with_cp", "frozen_stages", "deep_stem", "avg_down",
-                "conv_cfg", "act_cfg", "plugins", "dcn", "stage_with_dcn");
+        n.accept(
+                "init_cfg",
+                "pretrained",
+                "with_cp",
+                "frozen_stages",
+                "deep_stem",
+                "avg_down",
+                "conv_cfg",
+                "act_cfg",
+                "plugins",
+                "dcn",
+                "stage_with_dcn");
         checkNotSet(n, "deep_stem", type);
         n.finish();
         return spec;

@@ -35,7 +35,8 @@ public final class CrossEntropyLoss {
     }
 
     /** As {@link #of(NDArray, NDArray, HeadSpec)} for a head described by its loss terms alone. */
-    public static HeadLoss of(NDArray logits, NDArray label, List<LossSpec> terms, int ignoreIndex, boolean alignCorners) {
+    public static HeadLoss of(
+            NDArray logits, NDArray label, List<LossSpec> terms, int ignoreIndex, boolean alignCorners) {
         Shape ls = label.getShape();
         NDArray resized = Functional.resizeBilinear(logits, (int) ls.get(1), (int) ls.get(2), alignCorners);
         NDArray loss = null;
@@ -52,7 +53,10 @@ public final class CrossEntropyLoss {
     public static NDArray crossEntropy(NDArray logits, NDArray label, LossSpec spec, int ignoreIndex) {
         NDArray valid = label.neq(ignoreIndex);
         NDArray safeLabel = label.mul(valid.toType(DataType.INT64, false));
-        NDArray nll = logits.logSoftmax(1).gather(safeLabel.expandDims(1), 1).squeeze(1).neg();
+        NDArray nll = logits.logSoftmax(1)
+                .gather(safeLabel.expandDims(1), 1)
+                .squeeze(1)
+                .neg();
         NDArray weight = valid.toType(nll.getDataType(), false);
         if (spec.classWeight() != null) {
             float[] cw = new float[spec.classWeight().length];

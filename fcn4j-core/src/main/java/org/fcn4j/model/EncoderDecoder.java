@@ -42,7 +42,8 @@ public final class EncoderDecoder extends Module {
         this.spec = spec;
         backbone = child("backbone", new ResNet(m, spec.backbone()));
         decodeHead = child("decode_head", new FCNHead(m, spec.decodeHead()));
-        auxiliaryHead = spec.auxiliaryHead() == null ? null : child("auxiliary_head", new FCNHead(m, spec.auxiliaryHead()));
+        auxiliaryHead =
+                spec.auxiliaryHead() == null ? null : child("auxiliary_head", new FCNHead(m, spec.auxiliaryHead()));
     }
 
     /** The manager the weights live in. */
@@ -83,8 +84,8 @@ public final class EncoderDecoder extends Module {
     public Outputs forward(NDArray x) {
         List<NDArray> features = extractFeat(x);
         NDArray decode = output(decodeHead.forward(select(features, decodeHead.spec())));
-        NDArray aux = auxiliaryHead == null ? null
-                : output(auxiliaryHead.forward(select(features, auxiliaryHead.spec())));
+        NDArray aux =
+                auxiliaryHead == null ? null : output(auxiliaryHead.forward(select(features, auxiliaryHead.spec())));
         return new Outputs(decode, aux);
     }
 
@@ -158,7 +159,8 @@ public final class EncoderDecoder extends Module {
         Shape s = x.getShape();
         return Scope.run(x, in -> {
             NDArray logits = output(decodeHead.forward(select(extractFeat(in), decodeHead.spec())));
-            return Functional.resizeBilinear(logits, (int) s.get(2), (int) s.get(3), spec.decodeHead().alignCorners());
+            return Functional.resizeBilinear(
+                    logits, (int) s.get(2), (int) s.get(3), spec.decodeHead().alignCorners());
         });
     }
 
@@ -187,12 +189,13 @@ public final class EncoderDecoder extends Module {
         for (SlideWindows.Window win : windows) {
             NDIndex at = new NDIndex(":, :, {}:{}, {}:{}", win.y1(), win.y2(), win.x1(), win.x2());
             Scope.run(x, in -> {
-                NDArray logits = encodeDecode(in.get(at));
-                NDArray part = sum.get(at); // a view: adding into it adds into sum, with no copy
-                part.attach(in.getManager()); // the view's handle is freed with the window's scope
-                part.addi(logits);
-                return logits;
-            }).close();
+                        NDArray logits = encodeDecode(in.get(at));
+                        NDArray part = sum.get(at); // a view: adding into it adds into sum, with no copy
+                        part.attach(in.getManager()); // the view's handle is freed with the window's scope
+                        part.addi(logits);
+                        return logits;
+                    })
+                    .close();
         }
         int[] counts = SlideWindows.counts(h, w, windows);
         float[] count = new float[counts.length];

@@ -40,15 +40,22 @@ public final class FCNHead extends Layer {
             convs = child("convs", seq);
         }
         convCat = spec.concatInput()
-                ? child("conv_cat", new ConvModule(m, spec.inChannels() + spec.channels(), spec.channels(), k, k / 2, 1))
+                ? child(
+                        "conv_cat",
+                        new ConvModule(m, spec.inChannels() + spec.channels(), spec.channels(), k, k / 2, 1))
                 : null;
         // conv_seg comes last in a checkpoint's state_dict, so it is registered last
         convSeg = new Conv2d(m, spec.channels(), spec.numClasses(), 1, 1, 0, 1, true);
-        convSeg.weight().set(m.randomNormal(0f, 0.01f, convSeg.weight().get().getShape(),
-                convSeg.weight().get().getDataType()));
+        convSeg.weight()
+                .set(m.randomNormal(
+                        0f,
+                        0.01f,
+                        convSeg.weight().get().getShape(),
+                        convSeg.weight().get().getDataType()));
         // a child (though it has no tensors) so that eval() switches it off
-        dropout = child("dropout", spec.channelDropout()
-                ? Dropout.channels(spec.dropoutRatio()) : Dropout.elements(spec.dropoutRatio()));
+        dropout = child(
+                "dropout",
+                spec.channelDropout() ? Dropout.channels(spec.dropoutRatio()) : Dropout.elements(spec.dropoutRatio()));
         child("conv_seg", convSeg);
     }
 

@@ -28,12 +28,15 @@ public final class FCNSkipHead extends Module {
     private final Conv2d scoreFr;
     /** upscore2 and pool4: null for FCN-32s. */
     private final ConvTranspose2d upscore2;
+
     private final Skip pool4;
     /** upscore_pool4 and pool3: null but for FCN-8s. */
     private final ConvTranspose2d upscorePool4;
+
     private final Skip pool3;
     /** upscore, upscore16 or upscore8. */
     private final String lastName;
+
     private final ConvTranspose2d upscoreLast;
 
     /** A skip branch: a pool's 1x1 scores, cropped at a fixed offset to the upsampled coarse scores. */
@@ -79,7 +82,8 @@ public final class FCNSkipHead extends Module {
      */
     public NDArray forward(List<NDArray> features, int height, int width) {
         if (features.size() != 3) {
-            throw new IllegalArgumentException("expected [pool3, pool4, fc7] but got " + features.size() + " feature maps");
+            throw new IllegalArgumentException(
+                    "expected [pool3, pool4, fc7] but got " + features.size() + " feature maps");
         }
         NDArray score = scoreFr.forward(features.get(2));
         if (pool4 != null) {
@@ -115,9 +119,12 @@ public final class FCNSkipHead extends Module {
     /** The final crop of the paper's reference models: where the input's pixel (0, 0) lands. */
     private int lastOffset() {
         switch (spec.stride()) {
-            case 32: return 19;
-            case 16: return 27;
-            default: return 31;
+            case 32:
+                return 19;
+            case 16:
+                return 27;
+            default:
+                return 31;
         }
     }
 

@@ -37,8 +37,9 @@ public record FCNSkipHeadSpec(
             throw new InvalidParameter("at_once", "exists only for FCN8sHead (the paper's at-once model is an FCN-8s)");
         }
         if (inChannels.length != 3) {
-            throw new InvalidParameter("in_channels", "expected the channels of [pool3, pool4, fc7] but got "
-                    + inChannels.length + " entries");
+            throw new InvalidParameter(
+                    "in_channels",
+                    "expected the channels of [pool3, pool4, fc7] but got " + inChannels.length + " entries");
         }
         for (int c : inChannels) {
             if (c < 1) {
@@ -50,8 +51,10 @@ public record FCNSkipHeadSpec(
         }
         for (String name : learnedUpsamplers) {
             if (!upsamplers(stride).contains(name)) {
-                throw new InvalidParameter("learn_upsample", "'" + name + "' is not an upsampler of this head ("
-                        + String.join(", ", upsamplers(stride)) + ")");
+                throw new InvalidParameter(
+                        "learn_upsample",
+                        "'" + name + "' is not an upsampler of this head (" + String.join(", ", upsamplers(stride))
+                                + ")");
             }
         }
         learnedUpsamplers = Set.copyOf(learnedUpsamplers);
@@ -65,9 +68,12 @@ public record FCNSkipHeadSpec(
 
     private static List<String> upsamplers(int stride) {
         switch (stride) {
-            case 32: return List.of("upscore");
-            case 16: return List.of("upscore2", "upscore16");
-            default: return List.of("upscore2", "upscore_pool4", "upscore8");
+            case 32:
+                return List.of("upscore");
+            case 16:
+                return List.of("upscore2", "upscore16");
+            default:
+                return List.of("upscore2", "upscore_pool4", "upscore8");
         }
     }
 

@@ -38,8 +38,10 @@ public record HeadSpec(
         int numConvs = n.integer("num_convs", 2, 0);
         boolean concatInput = n.bool("concat_input", true);
         if (numConvs == 0 && inChannels != channels) {
-            throw n.error("num_convs", "0 makes convs the identity, so in_channels (" + inChannels
-                    + ") must equal channels (" + channels + ")");
+            throw n.error(
+                    "num_convs",
+                    "0 makes convs the identity, so in_channels (" + inChannels + ") must equal channels (" + channels
+                            + ")");
         }
         int kernelSize = n.integer("kernel_size", 3, 1);
         if (kernelSize % 2 == 0) {
@@ -61,9 +63,20 @@ public record HeadSpec(
         if (transform != null) {
             throw n.error("input_transform", "only a single input (null) is supported by FCNHead");
         }
-        HeadSpec spec = new HeadSpec(inChannels, inIndex, channels, numConvs, concatInput,
-                kernelSize, dilation, dropout, type.equals("FCNHead"), numClasses, n.bool("align_corners", false),
-                n.integer("ignore_index", 255), loss);
+        HeadSpec spec = new HeadSpec(
+                inChannels,
+                inIndex,
+                channels,
+                numConvs,
+                concatInput,
+                kernelSize,
+                dilation,
+                dropout,
+                type.equals("FCNHead"),
+                numClasses,
+                n.bool("align_corners", false),
+                n.integer("ignore_index", 255),
+                loss);
         n.accept("init_cfg", "act_cfg", "conv_cfg", "sampler", "out_channels", "threshold");
         n.finish();
         return spec;

@@ -30,8 +30,12 @@ public record LossSpec(String name, double lossWeight, boolean avgNonIgnore, dou
             throw n.error("use_mask", "only softmax cross-entropy (false) is supported");
         }
         boolean summed = n.oneOf("reduction", "mean", "mean", "sum").equals("sum");
-        LossSpec spec = new LossSpec(n.string("loss_name", "loss_ce"), n.number("loss_weight", 1.0),
-                n.bool("avg_non_ignore", false), n.numbers("class_weight", null, 0), summed);
+        LossSpec spec = new LossSpec(
+                n.string("loss_name", "loss_ce"),
+                n.number("loss_weight", 1.0),
+                n.bool("avg_non_ignore", false),
+                n.numbers("class_weight", null, 0),
+                summed);
         n.finish();
         return spec;
     }

@@ -51,14 +51,14 @@ public record ModelSpec(
     private static void checkWiring(ConfigNode n, BackboneSpec b, HeadSpec h, String key) {
         int index = h.inputIndex(b.outIndices().length);
         if (index < 0 || index >= b.outIndices().length) {
-            throw new ConfigException(n.pathOf(key) + ".in_index: " + h.inIndex()
-                    + " but the backbone has " + b.outIndices().length + " outputs");
+            throw new ConfigException(n.pathOf(key) + ".in_index: " + h.inIndex() + " but the backbone has "
+                    + b.outIndices().length + " outputs");
         }
         int stage = b.outIndices()[index];
         int channels = b.stageChannels(stage);
         if (channels != h.inChannels()) {
-            throw new ConfigException(n.pathOf(key) + ".in_channels: " + h.inChannels()
-                    + " but backbone output " + index + " (stage " + (stage + 1) + ") has " + channels + " channels");
+            throw new ConfigException(n.pathOf(key) + ".in_channels: " + h.inChannels() + " but backbone output "
+                    + index + " (stage " + (stage + 1) + ") has " + channels + " channels");
         }
     }
 }

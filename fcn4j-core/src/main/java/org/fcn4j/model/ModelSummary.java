@@ -37,16 +37,25 @@ public record ModelSummary(
             }
             features.forEach(f -> stages.add(f.getShape()));
             HeadRun decode = HeadRun.of(model.decodeHead(), features);
-            HeadRun aux = model.auxiliaryHead() == null ? new HeadRun(null, 0) : HeadRun.of(model.auxiliaryHead(), features);
-            return new ModelSummary(model.parameterCount(), input, stages, decode.shape, aux.shape,
-                    backboneMacs, decode.macs, aux.macs);
+            HeadRun aux =
+                    model.auxiliaryHead() == null ? new HeadRun(null, 0) : HeadRun.of(model.auxiliaryHead(), features);
+            return new ModelSummary(
+                    model.parameterCount(),
+                    input,
+                    stages,
+                    decode.shape,
+                    aux.shape,
+                    backboneMacs,
+                    decode.macs,
+                    aux.macs);
         }
     }
 
     private record HeadRun(Shape shape, long macs) {
         static HeadRun of(FCNHead head, List<NDArray> features) {
             try (MacCounter c = MacCounter.start()) {
-                Shape s = head.forward(features.get(head.spec().inputIndex(features.size()))).getShape();
+                Shape s = head.forward(features.get(head.spec().inputIndex(features.size())))
+                        .getShape();
                 return new HeadRun(s, c.macs());
             }
         }

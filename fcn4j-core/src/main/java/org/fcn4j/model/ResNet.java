@@ -24,6 +24,7 @@ public final class ResNet extends Module {
     private final BackboneSpec spec;
     /** The V1c deep stem, or null for the 7x7 stem ({@code conv1}, {@code bn1}). */
     private final Sequential stem;
+
     private final Conv2d conv1;
     private final BatchNorm2d bn1;
     private final MaxPool2d maxpool = new MaxPool2d(3, 2, 1, false);
@@ -33,10 +34,18 @@ public final class ResNet extends Module {
         this.spec = spec;
         int s = spec.stemChannels();
         if (spec.deepStem()) {
-            stem = child("stem", new Sequential(
-                    new Conv2d(m, spec.inChannels(), s / 2, 3, 2, 1, 1, false), new BatchNorm2d(m, s / 2), new Relu(),
-                    new Conv2d(m, s / 2, s / 2, 3, 1, 1, 1, false), new BatchNorm2d(m, s / 2), new Relu(),
-                    new Conv2d(m, s / 2, s, 3, 1, 1, 1, false), new BatchNorm2d(m, s), new Relu()));
+            stem = child(
+                    "stem",
+                    new Sequential(
+                            new Conv2d(m, spec.inChannels(), s / 2, 3, 2, 1, 1, false),
+                            new BatchNorm2d(m, s / 2),
+                            new Relu(),
+                            new Conv2d(m, s / 2, s / 2, 3, 1, 1, 1, false),
+                            new BatchNorm2d(m, s / 2),
+                            new Relu(),
+                            new Conv2d(m, s / 2, s, 3, 1, 1, 1, false),
+                            new BatchNorm2d(m, s),
+                            new Relu()));
             conv1 = null;
             bn1 = null;
         } else {
@@ -49,8 +58,9 @@ public final class ResNet extends Module {
         for (int i = 0; i < spec.numStages(); i++) {
             int planes = spec.baseChannels() << i;
             int[] grid = i == spec.numStages() - 1 ? spec.multiGrid() : null;
-            stages.add(child("layer" + (i + 1), resLayer(m, inplanes, planes, blocks[i],
-                    spec.strides()[i], spec.dilations()[i], grid)));
+            stages.add(child(
+                    "layer" + (i + 1),
+                    resLayer(m, inplanes, planes, blocks[i], spec.strides()[i], spec.dilations()[i], grid)));
             inplanes = planes * spec.expansion();
         }
         if (spec.zeroInitResidual()) {
@@ -63,8 +73,8 @@ public final class ResNet extends Module {
         int outplanes = planes * spec.expansion();
         Layer downsample = null;
         if (stride != 1 || inplanes != outplanes) {
-            downsample = new Sequential(new Conv2d(m, inplanes, outplanes, 1, stride, 0, 1, false),
-                    new BatchNorm2d(m, outplanes));
+            downsample = new Sequential(
+                    new Conv2d(m, inplanes, outplanes, 1, stride, 0, 1, false), new BatchNorm2d(m, outplanes));
         }
         int first = grid != null ? grid[0] : (dilation > 1 && spec.contractDilation() ? dilation / 2 : dilation);
         Sequential layer = new Sequential(block(m, inplanes, planes, stride, first, downsample));
@@ -85,7 +95,9 @@ public final class ResNet extends Module {
         for (Sequential stage : stages) {
             for (int b = 0; b < stage.size(); b++) {
                 Layer block = stage.get(b);
-                Tensor w = block instanceof Bottleneck ? ((Bottleneck) block).bn3.weight() : ((BasicBlock) block).bn2.weight();
+                Tensor w = block instanceof Bottleneck
+                        ? ((Bottleneck) block).bn3.weight()
+                        : ((BasicBlock) block).bn2.weight();
                 w.get().muli(0);
             }
         }

@@ -11,7 +11,8 @@ import org.fcn4j.image.RgbImage;
  * per-channel normalisation in RGB order, and for training the padding of images (with {@code padVal})
  * and labels (with {@code segPadVal}) to {@code size} (h, w) and stacking into a batch.
  */
-public record SegDataPreProcessor(double[] mean, double[] std, boolean bgrToRgb, double padVal, int segPadVal, int[] size) {
+public record SegDataPreProcessor(
+        double[] mean, double[] std, boolean bgrToRgb, double padVal, int segPadVal, int[] size) {
     public static final double[] IMAGENET_MEAN = {123.675, 116.28, 103.53};
     public static final double[] IMAGENET_STD = {58.395, 57.12, 57.375};
     public static final SegDataPreProcessor DEFAULT =
@@ -29,8 +30,13 @@ public record SegDataPreProcessor(double[] mean, double[] std, boolean bgrToRgb,
                 throw n.error("std", "entries must be > 0 but got " + s);
             }
         }
-        SegDataPreProcessor spec = new SegDataPreProcessor(mean, std, n.bool("bgr_to_rgb", true),
-                n.number("pad_val", 0), n.integer("seg_pad_val", 255), n.ints("size", null, 2));
+        SegDataPreProcessor spec = new SegDataPreProcessor(
+                mean,
+                std,
+                n.bool("bgr_to_rgb", true),
+                n.number("pad_val", 0),
+                n.integer("seg_pad_val", 255),
+                n.ints("size", null, 2));
         n.accept("rgb_to_bgr", "size_divisor", "test_cfg", "batch_augments");
         n.finish();
         return spec;
@@ -58,7 +64,8 @@ public record SegDataPreProcessor(double[] mean, double[] std, boolean bgrToRgb,
     /** Normalises one augmented training sample (run on the data loader's workers). */
     public Sample normalise(LabeledImage sample) {
         RgbImage img = sample.image();
-        return new Sample(img.height(), img.width(), normalise(img), sample.labels().labels());
+        return new Sample(
+                img.height(), img.width(), normalise(img), sample.labels().labels());
     }
 
     /** Pads every sample to {@code size} (or the batch's largest) and stacks them. */

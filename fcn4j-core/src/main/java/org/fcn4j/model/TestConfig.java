@@ -36,8 +36,10 @@ public record TestConfig(Mode mode, int[] crop, int[] stride) {
                 }
             }
             if (stride[0] > crop[0] || stride[1] > crop[1]) {
-                throw new InvalidParameter("stride", stride[0] + "x" + stride[1] + " is larger than the window "
-                        + crop[0] + "x" + crop[1] + ", which leaves pixels uncovered");
+                throw new InvalidParameter(
+                        "stride",
+                        stride[0] + "x" + stride[1] + " is larger than the window " + crop[0] + "x" + crop[1]
+                                + ", which leaves pixels uncovered");
             }
         }
     }

@@ -17,6 +17,7 @@ public final class Conv2d extends Layer {
     private final Tensor bias;
     /** Eval-mode weights and bias derived by {@link InferenceWeights} (BatchNorm folded in, maybe bfloat16), or null. */
     private NDArray inferenceWeight;
+
     private NDArray inferenceBias;
 
     public Conv2d(NDManager m, int in, int out, int kernel, int stride, int padding, int dilation, boolean bias) {

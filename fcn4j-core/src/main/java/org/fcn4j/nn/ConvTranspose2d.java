@@ -23,14 +23,25 @@ public final class ConvTranspose2d extends Layer {
     private final Tensor bias;
 
     /** Initialised as PyTorch does: weight and bias uniform in +-1/sqrt(out / groups * k * k). */
-    public ConvTranspose2d(NDManager m, int in, int out, int kernel, int stride, int padding, int outputPadding,
-            int groups, int dilation, boolean bias, boolean trainable) {
+    public ConvTranspose2d(
+            NDManager m,
+            int in,
+            int out,
+            int kernel,
+            int stride,
+            int padding,
+            int outputPadding,
+            int groups,
+            int dilation,
+            boolean bias,
+            boolean trainable) {
         if (in % groups != 0 || out % groups != 0) {
-            throw new IllegalArgumentException("groups " + groups + " must divide in (" + in + ") and out (" + out + ")");
+            throw new IllegalArgumentException(
+                    "groups " + groups + " must divide in (" + in + ") and out (" + out + ")");
         }
         if (outputPadding >= Math.max(stride, dilation)) {
-            throw new IllegalArgumentException("output_padding " + outputPadding
-                    + " must be smaller than stride (" + stride + ") or dilation (" + dilation + ")");
+            throw new IllegalArgumentException("output_padding " + outputPadding + " must be smaller than stride ("
+                    + stride + ") or dilation (" + dilation + ")");
         }
         this.inChannels = in;
         this.outChannels = out;
@@ -51,7 +62,8 @@ public final class ConvTranspose2d extends Layer {
      * The FCN paper's upsampler: {@code channels -> channels}, no bias, no padding, the bilinear kernel
      * on the channel diagonal ({@link #bilinearWeight}).
      */
-    public static ConvTranspose2d bilinearUpsampler(NDManager m, int channels, int kernel, int stride, boolean trainable) {
+    public static ConvTranspose2d bilinearUpsampler(
+            NDManager m, int channels, int kernel, int stride, boolean trainable) {
         ConvTranspose2d up = new ConvTranspose2d(m, channels, channels, kernel, stride, 0, 0, 1, 1, false, trainable);
         up.weight.set(bilinearWeight(m, channels, kernel));
         return up;
@@ -96,7 +108,7 @@ public final class ConvTranspose2d extends Layer {
     @Override
     public NDArray forward(NDArray x) {
         MacCounter.record(this, x);
-        return Functional.convTranspose2d(x, weight.get(), bias == null ? null : bias.get(), stride, padding,
-                outputPadding, groups, dilation);
+        return Functional.convTranspose2d(
+                x, weight.get(), bias == null ? null : bias.get(), stride, padding, outputPadding, groups, dilation);
     }
 }

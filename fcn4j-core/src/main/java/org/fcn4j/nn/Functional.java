@@ -47,8 +47,15 @@ public final class Functional {
      * bound operators do). That entry point takes tensors only, so the integers travel as one int64
      * tensor, and it reads a dotted array name as a dict key, which arrays here never have.
      */
-    public static NDArray convTranspose2d(NDArray x, NDArray weight, NDArray bias, int stride, int padding,
-            int outputPadding, int groups, int dilation) {
+    public static NDArray convTranspose2d(
+            NDArray x,
+            NDArray weight,
+            NDArray bias,
+            int stride,
+            int padding,
+            int outputPadding,
+            int groups,
+            int dilation) {
         NDManager m = x.getManager();
         NDArray params = m.create(new long[] {stride, padding, outputPadding, groups, dilation});
         NDArray y = IValueUtils.forward(Scripts.CONV_TRANSPOSE2D, new NDList(x, weight, params), true)
@@ -127,7 +134,8 @@ public final class Functional {
         }
         Shape s = x.getShape();
         NDManager m = x.getManager();
-        NDArray keep = m.randomUniform(0f, 1f, new Shape(s.get(0), s.get(1), 1, 1)).gte((float) p);
+        NDArray keep =
+                m.randomUniform(0f, 1f, new Shape(s.get(0), s.get(1), 1, 1)).gte((float) p);
         NDArray mask = keep.toType(x.getDataType(), false).divi((float) (1 - p));
         return x.mul(mask);
     }
@@ -161,7 +169,8 @@ public final class Functional {
         }
         NDManager m = x.getManager();
         NDArray rows = m.create(interpolationMatrix(inH, outH, alignCorners), new Shape(outH, inH));
-        NDArray colsT = m.create(interpolationMatrix(inW, outW, alignCorners), new Shape(outW, inW)).transpose();
+        NDArray colsT = m.create(interpolationMatrix(inW, outW, alignCorners), new Shape(outW, inW))
+                .transpose();
         if (x.getDataType() != rows.getDataType()) {
             rows = rows.toType(x.getDataType(), false);
             colsT = colsT.toType(x.getDataType(), false);

@@ -43,8 +43,11 @@ public final class InferenceWeights {
         for (int i = 0; i < children.size(); i++) {
             Module c = children.get(i);
             if (c instanceof Conv2d conv) {
-                BatchNorm2d bn = i + 1 < children.size() && children.get(i + 1) instanceof BatchNorm2d b
-                        && b.channels == conv.outChannels ? b : null;
+                BatchNorm2d bn = i + 1 < children.size()
+                                && children.get(i + 1) instanceof BatchNorm2d b
+                                && b.channels == conv.outChannels
+                        ? b
+                        : null;
                 if (fold(conv, bn, format) && release) {
                     conv.stateDict().values().forEach(Tensor::release);
                     if (bn != null) {
@@ -74,17 +77,29 @@ public final class InferenceWeights {
             NDArray w = weight;
             NDArray b = conv.bias() == null ? null : conv.bias().get();
             // results of ops live with their first operand: this keeps every intermediate in the scope
-            for (NDArray p : bn == null ? new NDArray[] {w, b} : new NDArray[] {w, b, bn.weight().get(),
-                    bn.bias().get(), bn.runningMean().get(), bn.runningVar().get()}) {
+            for (NDArray p : bn == null
+                    ? new NDArray[] {w, b}
+                    : new NDArray[] {
+                        w,
+                        b,
+                        bn.weight().get(),
+                        bn.bias().get(),
+                        bn.runningMean().get(),
+                        bn.runningVar().get()
+                    }) {
                 if (p != null) {
                     p.tempAttach(scope);
                 }
             }
             if (bn != null) {
-                NDArray scale = bn.weight().get().div(bn.runningVar().get().add((float) BatchNorm2d.EPS).sqrt());
+                NDArray scale = bn.weight()
+                        .get()
+                        .div(bn.runningVar().get().add((float) BatchNorm2d.EPS).sqrt());
                 w = w.mul(scale.reshape(conv.outChannels, 1, 1, 1));
                 NDArray mean = bn.runningMean().get();
-                b = (b == null ? mean.neg() : b.sub(mean)).mul(scale).add(bn.bias().get());
+                b = (b == null ? mean.neg() : b.sub(mean))
+                        .mul(scale)
+                        .add(bn.bias().get());
             }
             w = format.apply(w);
             b = b == null ? null : format.applyType(b);

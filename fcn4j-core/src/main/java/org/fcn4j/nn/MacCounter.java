@@ -28,7 +28,8 @@ public final class MacCounter implements AutoCloseable {
         Shape s = input.getShape();
         long outH = outSize(s.get(2), conv);
         long outW = outSize(s.get(3), conv);
-        c.macs += s.get(0) * conv.outChannels * outH * outW * (conv.inChannels / conv.groups) * conv.kernel * conv.kernel;
+        c.macs +=
+                s.get(0) * conv.outChannels * outH * outW * (conv.inChannels / conv.groups) * conv.kernel * conv.kernel;
     }
 
     /** A transposed convolution: every input pixel scatters one (out / groups) x k x k block. */
@@ -38,8 +39,13 @@ public final class MacCounter implements AutoCloseable {
             return;
         }
         Shape s = input.getShape();
-        c.macs += s.get(0) * conv.inChannels * s.get(2) * s.get(3) * (conv.outChannels / conv.groups)
-                * conv.kernel * conv.kernel;
+        c.macs += s.get(0)
+                * conv.inChannels
+                * s.get(2)
+                * s.get(3)
+                * (conv.outChannels / conv.groups)
+                * conv.kernel
+                * conv.kernel;
     }
 
     private static long outSize(long in, Conv2d c) {

@@ -6,8 +6,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -74,7 +74,8 @@ public abstract class Module {
                 mismatch.add(e.getKey() + " (checkpoint " + src.getShape() + ", model " + dst.getShape() + ")");
             } else {
                 // toType returns the same tensor when the type already matches, so duplicate explicitly
-                NDArray copy = src.getDataType() == dst.getDataType() ? src.duplicate() : src.toType(dst.getDataType(), false);
+                NDArray copy =
+                        src.getDataType() == dst.getDataType() ? src.duplicate() : src.toType(dst.getDataType(), false);
                 copy.attach(dst.getManager());
                 e.getValue().set(copy);
             }

@@ -44,8 +44,12 @@ public final class LrSchedule {
         @Override
         public double next(double lr, long t) {
             long total = end - begin - 1;
-            return t == 0 ? lr * startFactor
-                    : lr * (1 + (endFactor - startFactor) / (total * startFactor + (t - 1) * (endFactor - startFactor)));
+            return t == 0
+                    ? lr * startFactor
+                    : lr
+                            * (1
+                                    + (endFactor - startFactor)
+                                            / (total * startFactor + (t - 1) * (endFactor - startFactor)));
         }
     }
 

@@ -145,10 +145,12 @@ public final class Sgd {
         for (Map.Entry<?, ?> e : state.entrySet()) {
             int i = ((Number) e.getKey()).intValue();
             Object buf = e.getValue() instanceof Map ? ((Map<?, ?>) e.getValue()).get("momentum_buffer") : null;
-            if (i < 0 || i >= params.size() || !(buf instanceof NDArray)
+            if (i < 0
+                    || i >= params.size()
+                    || !(buf instanceof NDArray)
                     || !((NDArray) buf).getShape().equals(params.get(i).get().getShape())) {
-                throw new IllegalArgumentException("optimizer state for parameter " + e.getKey()
-                        + " does not fit this model");
+                throw new IllegalArgumentException(
+                        "optimizer state for parameter " + e.getKey() + " does not fit this model");
             }
             NDArray copy = ((NDArray) buf).duplicate();
             copy.attach(params.get(i).get().getManager());

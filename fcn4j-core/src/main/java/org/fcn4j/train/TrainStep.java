@@ -1,6 +1,5 @@
 package org.fcn4j.train;
 
-import org.fcn4j.optim.Sgd;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
@@ -10,6 +9,7 @@ import org.fcn4j.model.CrossEntropyLoss;
 import org.fcn4j.model.EncoderDecoder;
 import org.fcn4j.model.HeadSpec;
 import org.fcn4j.nn.Torch;
+import org.fcn4j.optim.Sgd;
 
 /**
  * One training iteration as mmseg's {@code train_step}: forward in train mode, each head's loss (the
@@ -47,9 +47,11 @@ public final class TrainStep {
             Map<String, Double> values = new LinkedHashMap<>();
             try (GradientCollector gc = Torch.gradientCollector()) {
                 EncoderDecoder.Outputs out = model.forward(images);
-                NDArray total = head("decode", out.decode(), labels, model.spec().decodeHead(), values);
+                NDArray total =
+                        head("decode", out.decode(), labels, model.spec().decodeHead(), values);
                 if (out.auxiliary() != null) {
-                    total = total.add(head("aux", out.auxiliary(), labels, model.spec().auxiliaryHead(), values));
+                    total = total.add(
+                            head("aux", out.auxiliary(), labels, model.spec().auxiliaryHead(), values));
                 }
                 double loss = total.getFloat();
                 if (!Double.isFinite(loss)) {
@@ -64,8 +66,8 @@ public final class TrainStep {
         }
     }
 
-    private static NDArray head(String name, NDArray logits, NDArray labels, HeadSpec spec,
-            Map<String, Double> values) {
+    private static NDArray head(
+            String name, NDArray logits, NDArray labels, HeadSpec spec, Map<String, Double> values) {
         CrossEntropyLoss.HeadLoss l = CrossEntropyLoss.of(logits, labels, spec);
         // logged under each term's loss_name, as MMSegmentation's log keys (decode.loss_ce by default)
         l.terms().forEach((lossName, term) -> values.put(name + "." + lossName, (double) term.getFloat()));

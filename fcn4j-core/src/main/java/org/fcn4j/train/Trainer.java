@@ -86,7 +86,9 @@ public final class Trainer {
     public static Path lastCheckpoint(Path workDir) {
         Path marker = workDir.resolve("last_checkpoint");
         try {
-            return Files.isRegularFile(marker) ? Path.of(Files.readString(marker, StandardCharsets.UTF_8).trim()) : null;
+            return Files.isRegularFile(marker)
+                    ? Path.of(Files.readString(marker, StandardCharsets.UTF_8).trim())
+                    : null;
         } catch (IOException e) {
             throw new CheckpointException(marker + ": cannot read: " + e.getMessage(), e);
         }
@@ -95,12 +97,17 @@ public final class Trainer {
     /** Trains from scratch (or {@code load_from}), or continues from {@code resumeFrom} when it is not null. */
     public Result run(Path resumeFrom) throws IOException {
         SegDataset trainSet = settings.trainData().load(true);
-        SegDataset valSet = settings.valData() == null ? null : settings.valData().load(true);
+        SegDataset valSet =
+                settings.valData() == null ? null : settings.valData().load(true);
         Files.createDirectories(workDir);
         Torch.seed(settings.seed());
         try (NDManager root = Torch.newManager()) {
             EncoderDecoder model = new EncoderDecoder(root, config.model());
-            Sgd sgd = new Sgd(model.stateDict(), frozenNormParameters(model), settings.momentum(), settings.weightDecay(),
+            Sgd sgd = new Sgd(
+                    model.stateDict(),
+                    frozenNormParameters(model),
+                    settings.momentum(),
+                    settings.weightDecay(),
                     settings.maxNorm());
             long start = resumeFrom != null ? resume(model, sgd, resumeFrom, root) : 0;
             if (resumeFrom == null && settings.loadFrom() != null) {
@@ -195,8 +202,16 @@ public final class Trainer {
             SegDataPreProcessor preprocessor = config.model().preprocessor();
             model.train(true);
             try (TrainLog log = new TrainLog(workDir.resolve("log.jsonl"), start > 0);
-                    BatchLoader<SegDataPreProcessor.Sample> loader = new BatchLoader<>(trainSet, s.pipeline(), preprocessor::normalise,
-                            model.numClasses(), s.batchSize(), s.shuffle(), s.numWorkers(), s.seed(), start * s.batchSize())) {
+                    BatchLoader<SegDataPreProcessor.Sample> loader = new BatchLoader<>(
+                            trainSet,
+                            s.pipeline(),
+                            preprocessor::normalise,
+                            model.numClasses(),
+                            s.batchSize(),
+                            s.shuffle(),
+                            s.numWorkers(),
+                            s.seed(),
+                            start * s.batchSize())) {
                 long iter = start;
                 while (iter < s.maxIters() && !stopRequested) {
                     long t0 = System.nanoTime();
@@ -237,7 +252,8 @@ public final class Trainer {
             try {
                 return trainStep.run(x, y, lr);
             } catch (TrainingException e) {
-                throw diverged(e.getMessage() + " at iteration " + (iter + 1) + "; training stopped before updating the weights");
+                throw diverged(e.getMessage() + " at iteration " + (iter + 1)
+                        + "; training stopped before updating the weights");
             }
         }
 
@@ -276,17 +292,18 @@ public final class Trainer {
             m.put("time", java.time.Instant.now().toString());
             m.put("dataset_meta", datasetMeta);
             Checkpoints.write(file, state, m, sgd.stateDict(schedule.lr(), schedule.baseLr()));
-            AtomicFiles.write(workDir.resolve("last_checkpoint"),
+            AtomicFiles.write(
+                    workDir.resolve("last_checkpoint"),
                     out -> out.write(file.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8)));
             lastSaved = file;
             listener.saved(file);
         }
 
-
         private void validate(long iter, TrainLog log) {
             model.eval();
             try (Segmenter segmenter = Segmenter.of(model, settings.valPipeline(), meta)) {
-                lastValidation = Evaluation.run(segmenter, valSet, config.valEvaluator(), false, (sample, image, s) -> {});
+                lastValidation =
+                        Evaluation.run(segmenter, valSet, config.valEvaluator(), false, (sample, image, s) -> {});
             } finally {
                 model.train(true);
             }

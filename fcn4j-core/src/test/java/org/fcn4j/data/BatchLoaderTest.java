@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.fcn4j.config.ConfigNode;
-import org.fcn4j.data.DatasetSpec;
 import org.fcn4j.data.transform.RandomCrop;
 import org.fcn4j.data.transform.RandomFlip;
 import org.fcn4j.data.transform.TrainPipeline;
@@ -23,14 +22,26 @@ import org.junit.jupiter.api.io.TempDir;
 class BatchLoaderTest {
     @TempDir
     static Path root;
+
     static SegDataset dataset;
 
     @BeforeAll
     static void scenes() throws Exception {
         SyntheticScenes.write(root, 6, 1, 24, 5);
-        dataset = DatasetSpec.parse(new ConfigNode("dataset", Map.of("type", "BaseSegDataset", "data_root", root.toString(),
-                "img_suffix", ".png", "seg_map_suffix", ".png",
-                "data_prefix", Map.of("img_path", "images/train", "seg_map_path", "masks/train")))).load(true);
+        dataset = DatasetSpec.parse(new ConfigNode(
+                        "dataset",
+                        Map.of(
+                                "type",
+                                "BaseSegDataset",
+                                "data_root",
+                                root.toString(),
+                                "img_suffix",
+                                ".png",
+                                "seg_map_suffix",
+                                ".png",
+                                "data_prefix",
+                                Map.of("img_path", "images/train", "seg_map_path", "masks/train"))))
+                .load(true);
     }
 
     @Test
@@ -51,15 +62,18 @@ class BatchLoaderTest {
             first[i] = sampler.index(i);
             second[i] = sampler.index(50 + i);
         }
-        assertThat(first).containsExactlyInAnyOrder(java.util.stream.IntStream.range(0, 50).toArray());
+        assertThat(first)
+                .containsExactlyInAnyOrder(
+                        java.util.stream.IntStream.range(0, 50).toArray());
         assertThat(second).containsExactlyInAnyOrder(first).isNotEqualTo(first);
         assertThat(new InfiniteSampler(50, false, 3).index(73)).isEqualTo(23);
     }
 
     private static TrainBatch batchAt(int workers, long position) {
-        TrainPipeline pipeline = new TrainPipeline(List.of(new RandomCrop(16, 20, 0.75, 255), new RandomFlip(0.5)), null);
-        SegDataPreProcessor pre = new SegDataPreProcessor(SegDataPreProcessor.IMAGENET_MEAN, SegDataPreProcessor.IMAGENET_STD, true,
-                0, 255, new int[] {18, 20});
+        TrainPipeline pipeline =
+                new TrainPipeline(List.of(new RandomCrop(16, 20, 0.75, 255), new RandomFlip(0.5)), null);
+        SegDataPreProcessor pre = new SegDataPreProcessor(
+                SegDataPreProcessor.IMAGENET_MEAN, SegDataPreProcessor.IMAGENET_STD, true, 0, 255, new int[] {18, 20});
         try (BatchLoader<SegDataPreProcessor.Sample> loader =
                 new BatchLoader<>(dataset, pipeline, pre::normalise, 6, 3, true, workers, 11, position)) {
             return pre.collate(loader.next());

@@ -1,13 +1,13 @@
 package org.fcn4j.data;
 
-import org.fcn4j.image.LabelMap;
-import org.fcn4j.image.RgbImage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.Map;
 import org.fcn4j.Fixtures;
+import org.fcn4j.image.LabelMap;
+import org.fcn4j.image.RgbImage;
 import org.fcn4j.nn.Torch;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

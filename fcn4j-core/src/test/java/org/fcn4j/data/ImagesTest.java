@@ -1,6 +1,5 @@
 package org.fcn4j.data;
 
-import org.fcn4j.image.RgbImage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
+import org.fcn4j.image.RgbImage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,7 +43,8 @@ class ImagesTest {
         byte[] r = {0, (byte) 128, 0};
         byte[] g = {0, 64, (byte) 255};
         byte[] b = {0, (byte) 128, 0};
-        BufferedImage img = new BufferedImage(3, 1, BufferedImage.TYPE_BYTE_INDEXED, new IndexColorModel(2, 3, r, g, b));
+        BufferedImage img =
+                new BufferedImage(3, 1, BufferedImage.TYPE_BYTE_INDEXED, new IndexColorModel(2, 3, r, g, b));
         img.getRaster().setSamples(0, 0, 3, 1, 0, new int[] {2, 1, 0});
         Path p = png("pal.png", img);
         assertThat(Images.readLabel(p).labels()).containsExactly(2, 1, 0);
@@ -65,9 +66,11 @@ class ImagesTest {
         Path truncated = tmp.resolve("half.jpg");
         Files.write(truncated, half);
         assertThatThrownBy(() -> Images.readRgb(truncated)).hasMessageContaining("half.jpg");
-        assertThatThrownBy(() -> Images.decodeRgb(jpg.toByteArray(), "big.jpg", 15)).hasMessageContaining("more than the limit of 15");
+        assertThatThrownBy(() -> Images.decodeRgb(jpg.toByteArray(), "big.jpg", 15))
+                .hasMessageContaining("more than the limit of 15");
         assertThatThrownBy(() -> Images.readLabel(png("rgb.png", rgb))).hasMessageContaining("must have one channel");
-        assertThatThrownBy(() -> Images.decodeRgb(jpg.toByteArray(), "big.jpg", 15)).isInstanceOf(ImageTooLargeException.class);
+        assertThatThrownBy(() -> Images.decodeRgb(jpg.toByteArray(), "big.jpg", 15))
+                .isInstanceOf(ImageTooLargeException.class);
     }
 
     @Test
@@ -83,9 +86,13 @@ class ImagesTest {
         ImageIO.write(noisy, "jpg", jpg);
         byte[] cut = java.util.Arrays.copyOf(jpg.toByteArray(), jpg.size() / 2);
         // libjpeg (and OpenCV, so MMSegmentation) fills the missing rows and only warns
-        assertThat(Images.decodeRgb(cut, "cut.jpg", Images.DEFAULT_MAX_PIXELS).height()).isEqualTo(96);
+        assertThat(Images.decodeRgb(cut, "cut.jpg", Images.DEFAULT_MAX_PIXELS).height())
+                .isEqualTo(96);
         assertThatThrownBy(() -> Images.decodeCompleteRgb(cut, "cut.jpg", Images.DEFAULT_MAX_PIXELS))
-                .isInstanceOf(ImageDecodeException.class).hasMessageContaining("cut.jpg: truncated image");
-        assertThat(Images.decodeCompleteRgb(jpg.toByteArray(), "whole.jpg", Images.DEFAULT_MAX_PIXELS).width()).isEqualTo(128);
+                .isInstanceOf(ImageDecodeException.class)
+                .hasMessageContaining("cut.jpg: truncated image");
+        assertThat(Images.decodeCompleteRgb(jpg.toByteArray(), "whole.jpg", Images.DEFAULT_MAX_PIXELS)
+                        .width())
+                .isEqualTo(128);
     }
 }

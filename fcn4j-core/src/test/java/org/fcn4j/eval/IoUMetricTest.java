@@ -92,9 +92,11 @@ class IoUMetricTest {
     void jsonHasPercentsAndNullForNaN() {
         IoUMetric m = new IoUMetric(3, 255);
         m.add(new int[] {0, 1, 1}, new int[] {0, 1, 255});
-        String json = MetricsJson.of(m.result(), List.of("a", "b", "c"), EvaluatorSpec.DEFAULT).toString();
-        assertThat(json).isEqualTo("{\"aAcc\":100.0,\"mIoU\":100.0,\"mAcc\":100.0,\"fwIoU\":100.0,"
-                + "\"classes\":[\"a\",\"b\",\"c\"],\"IoU\":[100.0,100.0,null],\"Acc\":[100.0,100.0,null]}");
+        String json = MetricsJson.of(m.result(), List.of("a", "b", "c"), EvaluatorSpec.DEFAULT)
+                .toString();
+        assertThat(json)
+                .isEqualTo("{\"aAcc\":100.0,\"mIoU\":100.0,\"mAcc\":100.0,\"fwIoU\":100.0,"
+                        + "\"classes\":[\"a\",\"b\",\"c\"],\"IoU\":[100.0,100.0,null],\"Acc\":[100.0,100.0,null]}");
     }
 
     /**
@@ -115,9 +117,12 @@ class IoUMetricTest {
             }
         }
         IoUMetric m = new IoUMetric(3, 255);
-        m.add(pred.stream().mapToInt(Integer::intValue).toArray(), label.stream().mapToInt(Integer::intValue).toArray());
+        m.add(
+                pred.stream().mapToInt(Integer::intValue).toArray(),
+                label.stream().mapToInt(Integer::intValue).toArray());
         IoUMetric.Result r = m.result();
-        // pixel accuracy 7/10; mean accuracy (3/4 + 2/4 + 2/2) / 3; IU 3/5, 2/5, 2/3; fwIU (4 * 3/5 + 4 * 2/5 + 2 * 2/3) / 10
+        // pixel accuracy 7/10; mean accuracy (3/4 + 2/4 + 2/2) / 3; IU 3/5, 2/5, 2/3; fwIU (4 * 3/5 + 4 * 2/5 + 2 *
+        // 2/3) / 10
         assertThat(r.aAcc()).isCloseTo(0.7, within(1e-12));
         assertThat(r.mAcc()).isCloseTo(0.75, within(1e-12));
         assertThat(r.mIoU()).isCloseTo(5.0 / 9, within(1e-12));
@@ -128,16 +133,25 @@ class IoUMetricTest {
         assertThat(r.fscore()).containsExactly(new double[] {0.75, 4.0 / 7, 0.8}, within(1e-12));
         assertThat(r.mDice()).isCloseTo((0.75 + 4.0 / 7 + 0.8) / 3, within(1e-12));
         assertThat(r.mPrecision()).isCloseTo((0.75 + 4.0 / 3) / 3, within(1e-12));
-        String json = MetricsJson.of(r, List.of("a", "b", "c"), new EvaluatorSpec(List.of("mIoU", "mDice", "mFscore"), 255))
+        String json = MetricsJson.of(
+                        r, List.of("a", "b", "c"), new EvaluatorSpec(List.of("mIoU", "mDice", "mFscore"), 255))
                 .toString();
-        assertThat(json).contains("\"fwIoU\":53.33", "\"mDice\":70.71", "\"mFscore\":70.71", "\"mPrecision\":69.44",
-                "\"mRecall\":75.0", "\"Dice\":[75.0,57.14,80.0]", "\"Precision\":[75.0,66.67,66.67]");
+        assertThat(json)
+                .contains(
+                        "\"fwIoU\":53.33",
+                        "\"mDice\":70.71",
+                        "\"mFscore\":70.71",
+                        "\"mPrecision\":69.44",
+                        "\"mRecall\":75.0",
+                        "\"Dice\":[75.0,57.14,80.0]",
+                        "\"Precision\":[75.0,66.67,66.67]");
     }
 
     @Test
     void outOfRangeLabelsAreAnError() {
         IoUMetric m = new IoUMetric(3, 255);
         assertThatThrownBy(() -> m.add(new int[] {0}, new int[] {7})).hasMessageContaining("label value 7");
-        assertThatThrownBy(() -> m.add(new int[] {0}, new int[] {0, 1})).hasMessageContaining("1 pixels but the label has 2");
+        assertThatThrownBy(() -> m.add(new int[] {0}, new int[] {0, 1}))
+                .hasMessageContaining("1 pixels but the label has 2");
     }
 }

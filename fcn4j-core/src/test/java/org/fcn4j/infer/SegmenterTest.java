@@ -48,8 +48,10 @@ class SegmenterTest {
         });
         Path ckpt = tmp.resolve("r18.safetensors");
         Checkpoints.write(ckpt, state, Map.of(), null);
-        segmenter = Segmenter.load(Config.load(Fixtures.path("inference_r18.yaml").toString()), ckpt,
-                w -> { throw new AssertionError(w); });
+        segmenter =
+                Segmenter.load(Config.load(Fixtures.path("inference_r18.yaml").toString()), ckpt, w -> {
+                    throw new AssertionError(w);
+                });
         image = new RgbImage(45, 70, fx.get("image").toByteArray());
     }
 
@@ -71,14 +73,18 @@ class SegmenterTest {
         Segmentation s = segmenter.segment(image, SegmentOptions.DEFAULT.withScores(true));
         NDArray scores = m.create(s.scores(), new Shape(1, 5, 45, 70));
         assertClose("whole scores", scores, fx.get("whole.scores"), RTOL);
-        int[] expected = fx.get("whole.scores").argMax(1).toType(ai.djl.ndarray.types.DataType.INT32, false).toIntArray();
+        int[] expected = fx.get("whole.scores")
+                .argMax(1)
+                .toType(ai.djl.ndarray.types.DataType.INT32, false)
+                .toIntArray();
         assertThat(s.labels().labels()).containsExactly(expected);
         assertThat(s.labels().height()).isEqualTo(45);
     }
 
     @Test
     void ttaAveragesSoftmaxOfScalesAndFlips() {
-        Segmentation s = segmenter.segment(image, SegmentOptions.DEFAULT.withTta(true).withScores(true));
+        Segmentation s =
+                segmenter.segment(image, SegmentOptions.DEFAULT.withTta(true).withScores(true));
         assertClose("tta probabilities", m.create(s.scores(), new Shape(1, 5, 45, 70)), fx.get("tta.scores"), RTOL);
     }
 
@@ -86,12 +92,16 @@ class SegmenterTest {
     void aPerCallSlideConfigReplacesTheConfigsWholeMode() {
         Segmentation whole = segmenter.segment(image, SegmentOptions.DEFAULT.withScores(true));
         // one window covering the whole resized input is one whole-image pass
-        Segmentation oneWindow = segmenter.segment(image, SegmentOptions.DEFAULT.withScores(true)
-                .withTestCfg(org.fcn4j.model.TestConfig.slide(new int[] {200, 200}, new int[] {100, 100})));
+        Segmentation oneWindow = segmenter.segment(
+                image,
+                SegmentOptions.DEFAULT
+                        .withScores(true)
+                        .withTestCfg(org.fcn4j.model.TestConfig.slide(new int[] {200, 200}, new int[] {100, 100})));
         assertThat(oneWindow.scores()).containsExactly(whole.scores());
         // small windows: the slide path, resized to the original size like the whole path
         org.fcn4j.model.TestConfig small = org.fcn4j.model.TestConfig.slide(new int[] {24, 32}, new int[] {16, 20});
-        Segmentation slid = segmenter.segment(image, SegmentOptions.DEFAULT.withScores(true).withTestCfg(small));
+        Segmentation slid =
+                segmenter.segment(image, SegmentOptions.DEFAULT.withScores(true).withTestCfg(small));
         try (NDManager scope = m.newSubManager()) {
             NDArray input = segmenter.preprocess(scope, image);
             NDArray expected = segmenter.toOriginalSize(
@@ -121,7 +131,8 @@ class SegmenterTest {
     @Test
     void djlPredictorGivesTheSegmentersMaskAtTheOriginalSize() throws Exception {
         java.awt.image.BufferedImage buffered = buffered();
-        ai.djl.modality.cv.Image djlImage = ai.djl.modality.cv.ImageFactory.getInstance().fromImage(buffered);
+        ai.djl.modality.cv.Image djlImage =
+                ai.djl.modality.cv.ImageFactory.getInstance().fromImage(buffered);
         int[] expected = segmenter.segment(image).labels().labels();
         try (ai.djl.Model model = SegmenterTranslator.model(segmenter);
                 ai.djl.inference.Predictor<ai.djl.modality.cv.Image, ai.djl.modality.cv.output.CategoryMask> p =
@@ -146,12 +157,17 @@ class SegmenterTest {
         int[] expected = segmenter.segment(image).labels().labels();
         assertThat(segmenter.segment(buffered).labels().labels()).containsExactly(expected);
         assertThat(segmenter.segment(png).labels().labels()).containsExactly(expected);
-        assertThat(segmenter.segment(java.nio.file.Files.readAllBytes(png)).labels().labels()).containsExactly(expected);
+        assertThat(segmenter
+                        .segment(java.nio.file.Files.readAllBytes(png))
+                        .labels()
+                        .labels())
+                .containsExactly(expected);
     }
 
     /** The fixture image as a BufferedImage. */
     private static java.awt.image.BufferedImage buffered() {
-        java.awt.image.BufferedImage b = new java.awt.image.BufferedImage(70, 45, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.image.BufferedImage b =
+                new java.awt.image.BufferedImage(70, 45, java.awt.image.BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < 45; y++) {
             for (int x = 0; x < 70; x++) {
                 b.setRGB(x, y, (image.at(y, x, 0) << 16) | (image.at(y, x, 1) << 8) | image.at(y, x, 2));

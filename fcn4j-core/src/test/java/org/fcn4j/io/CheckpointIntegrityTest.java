@@ -52,7 +52,8 @@ class CheckpointIntegrityTest {
         all[dataOffset(all, "small_zip/data/4") + 5] ^= 0x01;
         Path flipped = tmp.resolve("flipped.pth");
         Files.write(flipped, all);
-        assertThatThrownBy(() -> Checkpoints.read(flipped, m)).isInstanceOf(CheckpointException.class)
+        assertThatThrownBy(() -> Checkpoints.read(flipped, m))
+                .isInstanceOf(CheckpointException.class)
                 .hasMessageStartingWith(flipped + ": zip entry small_zip/data/4 fails its CRC-32 check");
     }
 
@@ -92,7 +93,10 @@ class CheckpointIntegrityTest {
             try (NDManager each = Torch.newManager()) {
                 Throwable thrown = catchThrowable(() -> Checkpoints.read(cut, each));
                 assertThat(thrown).as("cut at %d", length).isInstanceOf(CheckpointException.class);
-                assertThat(thrown.getMessage()).as("cut at %d", length).startsWith(cut.toString()).doesNotContain("\n");
+                assertThat(thrown.getMessage())
+                        .as("cut at %d", length)
+                        .startsWith(cut.toString())
+                        .doesNotContain("\n");
             }
         }
     }
@@ -103,20 +107,26 @@ class CheckpointIntegrityTest {
         Path file = tmp.resolve("small.safetensors");
         Safetensors.write(small, Map.of("format", "pt"), file);
         byte[] all = Files.readAllBytes(file);
-        int dataStart = 8 + (int) ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+        int dataStart =
+                8 + (int) ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
         byte[] payload = Arrays.copyOfRange(all, dataStart, all.length);
-        String digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(payload));
-        assertThat(Safetensors.readWithMetadata(file, m).metadata()).containsEntry(Safetensors.DIGEST_KEY, digest)
+        String digest =
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(payload));
+        assertThat(Safetensors.readWithMetadata(file, m).metadata())
+                .containsEntry(Safetensors.DIGEST_KEY, digest)
                 .containsEntry("format", "pt");
-        assertThat(new String(all, 8, dataStart - 8, StandardCharsets.UTF_8)).contains("\"fcn4j.sha256\":\"" + digest + "\"");
+        assertThat(new String(all, 8, dataStart - 8, StandardCharsets.UTF_8))
+                .contains("\"fcn4j.sha256\":\"" + digest + "\"");
         for (int at = dataStart; at < all.length; at++) {
             byte[] altered = all.clone();
             altered[at] ^= 0x01;
             Files.write(file, altered);
             try (NDManager each = Torch.newManager()) {
-                assertThatThrownBy(() -> Safetensors.read(file, each)).as("data byte %d", at - dataStart)
-                        .hasMessage(file + ": the tensor data does not match its fcn4j.sha256 digest: the file is corrupt"
-                                + " or was altered");
+                assertThatThrownBy(() -> Safetensors.read(file, each))
+                        .as("data byte %d", at - dataStart)
+                        .hasMessage(
+                                file + ": the tensor data does not match its fcn4j.sha256 digest: the file is corrupt"
+                                        + " or was altered");
             }
         }
     }
@@ -143,8 +153,10 @@ class CheckpointIntegrityTest {
 
     private static Map<String, String> contents(Checkpoint c) {
         Map<String, String> out = new LinkedHashMap<>();
-        c.stateDict().forEach((k, v) -> out.put(k + " " + v.getDataType() + " " + v.getShape(),
-                HexFormat.of().formatHex(Safetensors.bytes(v))));
+        c.stateDict()
+                .forEach((k, v) -> out.put(
+                        k + " " + v.getDataType() + " " + v.getShape(),
+                        HexFormat.of().formatHex(Safetensors.bytes(v))));
         return out;
     }
 }

@@ -23,7 +23,6 @@ import org.fcn4j.nn.Torch;
 import org.fcn4j.util.ProcessMemory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -76,7 +75,9 @@ class CheckpointMemoryTest {
             long tensors = TENSORS * TENSOR_BYTES;
             assertThat(c.stateDict()).hasSize(TENSORS);
             assertThat(direct).as("direct buffers, which become the tensors").isBetween(tensors, tensors + (1 << 20));
-            assertThat(heap).as("heap allocated while reading " + tensors + " bytes of tensors").isLessThan(4L << 20);
+            assertThat(heap)
+                    .as("heap allocated while reading " + tensors + " bytes of tensors")
+                    .isLessThan(4L << 20);
         }
     }
 
@@ -85,16 +86,23 @@ class CheckpointMemoryTest {
      * and the one tensor views 10 of them; the entry really inflates to 4 GiB of zeros.
      */
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "4294967296 | 500000000 | storage '0' needs 2000000000 bytes but its zip entry holds 4294967296",
-        "2000000000 | 500000000 | compressed zip entry archive/data/0 expands to 2000000000 bytes but its tensors need 40",
-        "40         | 10        | zip entry archive/data/0 expands beyond its declared 40 bytes"})
-    void aFourMegabyteFileWhoseEntryInflatesToFourGibibytesIsRefusedWithoutInflatingIt(long declared, long numel,
-            String message) throws IOException {
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "4294967296 | 500000000 | storage '0' needs 2000000000 bytes but its zip entry holds 4294967296",
+                "2000000000 | 500000000 | compressed zip entry archive/data/0 expands to 2000000000 bytes but its tensors need 40",
+                "40         | 10        | zip entry archive/data/0 expands beyond its declared 40 bytes"
+            })
+    void aFourMegabyteFileWhoseEntryInflatesToFourGibibytesIsRefusedWithoutInflatingIt(
+            long declared, long numel, String message) throws IOException {
         Path bomb = tmp.resolve("bomb.pth");
-        RawZip.write(bomb, List.of(RawZip.Entry.stored("archive/data.pkl", tensorPickle(numel, 10)),
-                new RawZip.Entry("archive/data/0", RawZip.DEFLATED, RawZip.zerosDeflated(BOMB_MIB), bombCrc(), declared),
-                RawZip.Entry.stored("archive/version", "3\n".getBytes(StandardCharsets.US_ASCII))));
+        RawZip.write(
+                bomb,
+                List.of(
+                        RawZip.Entry.stored("archive/data.pkl", tensorPickle(numel, 10)),
+                        new RawZip.Entry(
+                                "archive/data/0", RawZip.DEFLATED, RawZip.zerosDeflated(BOMB_MIB), bombCrc(), declared),
+                        RawZip.Entry.stored("archive/version", "3\n".getBytes(StandardCharsets.US_ASCII))));
         assertThat(Files.size(bomb)).isLessThan(5L << 20);
         boolean peakReset = resetPeakResident();
         double residentBefore = ProcessMemory.residentMb();
@@ -104,7 +112,9 @@ class CheckpointMemoryTest {
         assertThat(thrown).isInstanceOf(CheckpointException.class).hasMessage(bomb + ": " + message);
         assertThat(heap).as("heap allocated").isLessThan(8L << 20);
         if (peakReset) {
-            assertThat(ProcessMemory.peakResidentMb() - residentBefore).as("resident growth, MiB").isLessThan(128);
+            assertThat(ProcessMemory.peakResidentMb() - residentBefore)
+                    .as("resident growth, MiB")
+                    .isLessThan(128);
         }
     }
 
@@ -151,11 +161,21 @@ class CheckpointMemoryTest {
 
     private static byte[] str(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(5 + b.length).order(ByteOrder.LITTLE_ENDIAN).put((byte) 'X').putInt(b.length).put(b).array();
+        return ByteBuffer.allocate(5 + b.length)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .put((byte) 'X')
+                .putInt(b.length)
+                .put(b)
+                .array();
     }
 
     private static byte[] integer(long n) {
-        return ByteBuffer.allocate(10).order(ByteOrder.LITTLE_ENDIAN).put((byte) 0x8a).put((byte) 8).putLong(n).array();
+        return ByteBuffer.allocate(10)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .put((byte) 0x8a)
+                .put((byte) 8)
+                .putLong(n)
+                .array();
     }
 
     /** Bytes held by direct buffers now (the JVM's own count). */

@@ -80,8 +80,10 @@ class CheckpointReadTest {
         assertThat(c.palette()[0]).containsExactly(128, 64, 128);
         assertThat(c.iteration()).isEqualTo(40000);
         assertThat(c.optimizer()).isInstanceOf(Map.class);
-        assertThat(String.valueOf(c.meta().get("message_hub"))).contains("mmengine.logging.history_buffer.HistoryBuffer");
-        EncoderDecoder model = new EncoderDecoder(m, Config.load(Fixtures.path("parity_r18.yaml").toString()).model());
+        assertThat(String.valueOf(c.meta().get("message_hub")))
+                .contains("mmengine.logging.history_buffer.HistoryBuffer");
+        EncoderDecoder model = new EncoderDecoder(
+                m, Config.load(Fixtures.path("parity_r18.yaml").toString()).model());
         LoadReport report = model.loadStateDict(c.stateDict());
         assertThat(report.clean()).as(report.toString()).isTrue();
     }
@@ -93,9 +95,13 @@ class CheckpointReadTest {
         assertThat(legacy.classes()).containsExactly("road", "sidewalk", "building", "wall", "fence");
         assertThat(legacy.palette()[4]).containsExactly(190, 153, 153);
         assertThat(legacy.iteration()).isEqualTo(80000);
-        assertThat(legacy.stateDict().keySet()).containsExactlyElementsOf(zip.stateDict().keySet());
-        zip.stateDict().forEach((k, v) -> assertThat(Safetensors.bytes(legacy.stateDict().get(k))).as(k)
-                .isEqualTo(Safetensors.bytes(v)));
+        assertThat(legacy.stateDict().keySet())
+                .containsExactlyElementsOf(zip.stateDict().keySet());
+        zip.stateDict()
+                .forEach((k, v) -> assertThat(
+                                Safetensors.bytes(legacy.stateDict().get(k)))
+                        .as(k)
+                        .isEqualTo(Safetensors.bytes(v)));
     }
 
     @Test
@@ -103,7 +109,8 @@ class CheckpointReadTest {
         Checkpoint c = Checkpoints.read(ckpt("tv_fcn.pth"), m);
         assertThat(KeyMap.detect(c.stateDict())).isEqualTo(KeyMap.Layout.TORCHVISION_FCN);
         Map<String, NDArray> io = Safetensors.read(ckpt("tv_fcn_io.safetensors"), m);
-        EncoderDecoder model = new EncoderDecoder(m, Config.load(ckpt("tv_fcn.yaml").toString()).model());
+        EncoderDecoder model = new EncoderDecoder(
+                m, Config.load(ckpt("tv_fcn.yaml").toString()).model());
         LoadReport report = model.loadStateDict(KeyMap.toMmseg(c.stateDict()));
         assertThat(report.clean()).as(report.toString()).isTrue();
         model.eval();
@@ -116,11 +123,13 @@ class CheckpointReadTest {
     @Test
     void torchvisionFullSizeFcnResnet50WhenGenerated() {
         String dir = System.getenv("FCN4J_TORCHVISION_FULL");
-        org.junit.jupiter.api.Assumptions.assumeTrue(dir != null,
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                dir != null,
                 "set FCN4J_TORCHVISION_FULL to the --full directory of gen_checkpoints.py (140 MB, not committed)");
         Checkpoint c = Checkpoints.read(Path.of(dir, "fcn_resnet50.pth"), m);
         Map<String, NDArray> io = Safetensors.read(Path.of(dir, "fcn_resnet50_io.safetensors"), m);
-        EncoderDecoder model = new EncoderDecoder(m, Config.load("torchvision_fcn_resnet50").model());
+        EncoderDecoder model =
+                new EncoderDecoder(m, Config.load("torchvision_fcn_resnet50").model());
         LoadReport report = model.loadStateDict(c.stateDict());
         assertThat(report.clean()).as(report.toString()).isTrue();
         model.eval();
@@ -130,17 +139,26 @@ class CheckpointReadTest {
     @Test
     void fineTuningWithAnotherClassCountReinitialisesConvSegWithAWarning() {
         Checkpoint c = Checkpoints.read(ckpt("mmseg_zip.pth"), m);
-        EncoderDecoder model = new EncoderDecoder(m, Config.load(Fixtures.path("parity_r18.yaml").toString(),
-                List.of("model.decode_head.num_classes=3", "model.auxiliary_head.num_classes=3")).model());
+        EncoderDecoder model = new EncoderDecoder(
+                m,
+                Config.load(
+                                Fixtures.path("parity_r18.yaml").toString(),
+                                List.of("model.decode_head.num_classes=3", "model.auxiliary_head.num_classes=3"))
+                        .model());
         NDArray freshSeg = model.decodeHead().convSeg().weight().get().duplicate();
         List<String> warnings = new java.util.ArrayList<>();
         LoadReport report = CheckpointLoader.loadInto(model, c, warnings::add);
         assertThat(report.shapeMismatch()).hasSize(4).allMatch(k -> k.contains("conv_seg."));
         assertThat(report.missing()).isEmpty();
-        assertThat(warnings.get(0)).startsWith("re-initialising decode_head.conv_seg.weight (checkpoint (5, 16, 1, 1), model (3, 16, 1, 1))");
+        assertThat(warnings.get(0))
+                .startsWith(
+                        "re-initialising decode_head.conv_seg.weight (checkpoint (5, 16, 1, 1), model (3, 16, 1, 1))");
         assertThat(model.decodeHead().convSeg().weight().get().toFloatArray()).containsExactly(freshSeg.toFloatArray());
-        assertClose("loaded backbone weight", model.stateDict().get("backbone.stem.0.weight").get(),
-                c.stateDict().get("backbone.stem.0.weight"), 0);
+        assertClose(
+                "loaded backbone weight",
+                model.stateDict().get("backbone.stem.0.weight").get(),
+                c.stateDict().get("backbone.stem.0.weight"),
+                0);
     }
 
     @Test
@@ -154,8 +172,10 @@ class CheckpointReadTest {
                 .containsExactly("backbone.conv1.weight", "backbone.layer1.0.conv1.weight");
         Map<String, NDArray> v1c = Map.of("stem.0.weight", m.zeros(new ai.djl.ndarray.types.Shape(1)));
         assertThat(KeyMap.toMmseg(v1c, KeyMap.detect(v1c)).keySet()).containsExactly("backbone.stem.0.weight");
-        Map<String, NDArray> dataParallel = Map.of("module.backbone.stem.0.weight", m.zeros(new ai.djl.ndarray.types.Shape(1)));
-        assertThat(KeyMap.toMmseg(dataParallel, KeyMap.detect(dataParallel)).keySet()).containsExactly("backbone.stem.0.weight");
+        Map<String, NDArray> dataParallel =
+                Map.of("module.backbone.stem.0.weight", m.zeros(new ai.djl.ndarray.types.Shape(1)));
+        assertThat(KeyMap.toMmseg(dataParallel, KeyMap.detect(dataParallel)).keySet())
+                .containsExactly("backbone.stem.0.weight");
     }
 
     @ParameterizedTest
@@ -172,13 +192,15 @@ class CheckpointReadTest {
     void refusalNamesTheGlobal() {
         assertThatThrownBy(() -> Checkpoints.read(ckpt("evil_os_system.pth"), m))
                 .hasMessageContaining("refusing global posix.system");
-        assertThatThrownBy(() -> Checkpoints.read(ckpt("evil_eval.pth"), m)).hasMessageContaining("refusing global __builtin__.eval");
+        assertThatThrownBy(() -> Checkpoints.read(ckpt("evil_eval.pth"), m))
+                .hasMessageContaining("refusing global __builtin__.eval");
     }
 
     @Test
     void aNonTensorInsideTheStateDictIsAClearError() {
         assertThatThrownBy(() -> Checkpoints.read(ckpt("opaque_in_state.pth"), m))
-                .hasMessageContaining("state_dict entry 'hub' is an object of class mmengine.logging.history_buffer.HistoryBuffer");
+                .hasMessageContaining(
+                        "state_dict entry 'hub' is an object of class mmengine.logging.history_buffer.HistoryBuffer");
     }
 
     @Test
@@ -190,8 +212,10 @@ class CheckpointReadTest {
             for (int cut : new int[] {all.length / 3, all.length - 7}) {
                 Path truncated = tmp.resolve("cut_" + cut + "_" + name);
                 Files.write(truncated, java.util.Arrays.copyOf(all, cut));
-                assertThatThrownBy(() -> Checkpoints.read(truncated, m)).as(name + " cut at " + cut)
-                        .isInstanceOf(CheckpointException.class).hasMessageStartingWith(truncated.toString());
+                assertThatThrownBy(() -> Checkpoints.read(truncated, m))
+                        .as(name + " cut at " + cut)
+                        .isInstanceOf(CheckpointException.class)
+                        .hasMessageStartingWith(truncated.toString());
             }
         }
         Path junk = tmp.resolve("junk.pth");

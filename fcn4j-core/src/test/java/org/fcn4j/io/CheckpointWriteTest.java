@@ -33,9 +33,13 @@ class CheckpointWriteTest {
             assertThat(back.classes()).isEqualTo(src.classes());
             assertThat(back.palette()[0]).containsExactly(1, 2, 3);
             assertThat(back.iteration()).isEqualTo(12);
-            assertThat(back.stateDict().keySet()).containsExactlyElementsOf(src.stateDict().keySet());
-            src.stateDict().forEach((k, v) -> assertThat(Safetensors.bytes(back.stateDict().get(k))).as(k)
-                    .isEqualTo(Safetensors.bytes(v)));
+            assertThat(back.stateDict().keySet())
+                    .containsExactlyElementsOf(src.stateDict().keySet());
+            src.stateDict()
+                    .forEach((k, v) -> assertThat(
+                                    Safetensors.bytes(back.stateDict().get(k)))
+                            .as(k)
+                            .isEqualTo(Safetensors.bytes(v)));
             assertThat(tmp.toFile().list()).containsExactly(name);
         }
     }

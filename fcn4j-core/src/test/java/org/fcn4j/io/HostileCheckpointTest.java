@@ -51,7 +51,11 @@ class HostileCheckpointTest {
 
     static Stream<Path> files() throws IOException {
         try (Stream<Path> s = Files.list(corpus())) {
-            return s.filter(p -> !p.getFileName().toString().endsWith(".tsv")).sorted().collect(Collectors.toList()).stream();
+            return s
+                    .filter(p -> !p.getFileName().toString().endsWith(".tsv"))
+                    .sorted()
+                    .collect(Collectors.toList())
+                    .stream();
         }
     }
 
@@ -87,12 +91,33 @@ class HostileCheckpointTest {
         List<String> names = files().map(p -> p.getFileName().toString()).collect(Collectors.toList());
         assertThat(names).containsAll(expected().keySet());
         assertThat(names).hasSizeGreaterThan(100);
-        for (String path : List.of("reduce", "inst", "obj", "newobj", "newobj_ex", "build_setstate", "ext1", "ext2", "ext4",
-                "stack_global_getattr_import", "stack_global_importlib", "stack_global_dotted_through_torch")) {
-            assertThat(names).as(path).contains("zip_state_dict_" + (path.equals("reduce") ? "reduce_posix_system" : path) + ".pth");
+        for (String path : List.of(
+                "reduce",
+                "inst",
+                "obj",
+                "newobj",
+                "newobj_ex",
+                "build_setstate",
+                "ext1",
+                "ext2",
+                "ext4",
+                "stack_global_getattr_import",
+                "stack_global_importlib",
+                "stack_global_dotted_through_torch")) {
+            assertThat(names)
+                    .as(path)
+                    .contains("zip_state_dict_" + (path.equals("reduce") ? "reduce_posix_system" : path) + ".pth");
         }
-        for (String context : List.of("zip_root", "zip_meta", "zip_optimizer", "zip_persistent_id", "legacy_magic_pickle",
-                "legacy_protocol_pickle", "legacy_sys_info_pickle", "legacy_state_dict", "legacy_storage_keys_pickle")) {
+        for (String context : List.of(
+                "zip_root",
+                "zip_meta",
+                "zip_optimizer",
+                "zip_persistent_id",
+                "legacy_magic_pickle",
+                "legacy_protocol_pickle",
+                "legacy_sys_info_pickle",
+                "legacy_state_dict",
+                "legacy_storage_keys_pickle")) {
             assertThat(names).as(context).contains(context + "_reduce_posix_system.pth");
         }
     }

@@ -39,17 +39,43 @@ final class RawZip {
             for (Entry e : entries) {
                 byte[] name = e.name().getBytes(StandardCharsets.UTF_8);
                 boolean zip64 = e.size() >= 0xffffffffL;
-                byte[] extra = zip64 ? le(20).putShort((short) 1).putShort((short) 16).putLong(e.size())
-                        .putLong(e.data().length).array() : new byte[0];
+                byte[] extra = zip64
+                        ? le(20).putShort((short) 1)
+                                .putShort((short) 16)
+                                .putLong(e.size())
+                                .putLong(e.data().length)
+                                .array()
+                        : new byte[0];
                 long csize = zip64 ? 0xffffffffL : e.data().length;
                 long usize = zip64 ? 0xffffffffL : e.size();
-                ByteBuffer local = le(30).putInt(0x04034b50).putShort((short) 45).putShort((short) 0)
-                        .putShort((short) e.method()).putShort((short) 0).putShort((short) 0x21).putInt((int) e.crc())
-                        .putInt((int) csize).putInt((int) usize).putShort((short) name.length).putShort((short) extra.length);
-                ByteBuffer cen = le(46).putInt(0x02014b50).putShort((short) 45).putShort((short) 45).putShort((short) 0)
-                        .putShort((short) e.method()).putShort((short) 0).putShort((short) 0x21).putInt((int) e.crc())
-                        .putInt((int) csize).putInt((int) usize).putShort((short) name.length).putShort((short) extra.length)
-                        .putShort((short) 0).putShort((short) 0).putShort((short) 0).putInt(0).putInt((int) offset);
+                ByteBuffer local = le(30).putInt(0x04034b50)
+                        .putShort((short) 45)
+                        .putShort((short) 0)
+                        .putShort((short) e.method())
+                        .putShort((short) 0)
+                        .putShort((short) 0x21)
+                        .putInt((int) e.crc())
+                        .putInt((int) csize)
+                        .putInt((int) usize)
+                        .putShort((short) name.length)
+                        .putShort((short) extra.length);
+                ByteBuffer cen = le(46).putInt(0x02014b50)
+                        .putShort((short) 45)
+                        .putShort((short) 45)
+                        .putShort((short) 0)
+                        .putShort((short) e.method())
+                        .putShort((short) 0)
+                        .putShort((short) 0x21)
+                        .putInt((int) e.crc())
+                        .putInt((int) csize)
+                        .putInt((int) usize)
+                        .putShort((short) name.length)
+                        .putShort((short) extra.length)
+                        .putShort((short) 0)
+                        .putShort((short) 0)
+                        .putShort((short) 0)
+                        .putInt(0)
+                        .putInt((int) offset);
                 central.write(cen.array());
                 central.write(name);
                 central.write(extra);
@@ -60,8 +86,15 @@ final class RawZip {
                 offset += 30 + name.length + extra.length + e.data().length;
             }
             out.write(central.toByteArray());
-            out.write(le(22).putInt(0x06054b50).putShort((short) 0).putShort((short) 0).putShort((short) entries.size())
-                    .putShort((short) entries.size()).putInt(central.size()).putInt((int) offset).putShort((short) 0).array());
+            out.write(le(22).putInt(0x06054b50)
+                    .putShort((short) 0)
+                    .putShort((short) 0)
+                    .putShort((short) entries.size())
+                    .putShort((short) entries.size())
+                    .putInt(central.size())
+                    .putInt((int) offset)
+                    .putShort((short) 0)
+                    .array());
         }
     }
 

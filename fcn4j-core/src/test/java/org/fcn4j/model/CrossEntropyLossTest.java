@@ -62,7 +62,9 @@ class CrossEntropyLossTest {
             NDArray logits = m.create(new float[] {100, -100}, new Shape(1, 2, 1, 1));
             NDArray label = m.create(new long[] {1}, new Shape(1, 1, 1));
             // 200 per unit of loss_weight: loss_ce terms 1.0 + 0.5 -> 300, loss_other 0.25 -> 50
-            List<LossSpec> terms = List.of(LossSpec.DEFAULT, new LossSpec("loss_ce", 0.5, false, null, false),
+            List<LossSpec> terms = List.of(
+                    LossSpec.DEFAULT,
+                    new LossSpec("loss_ce", 0.5, false, null, false),
                     new LossSpec("loss_other", 0.25, false, null, false));
             CrossEntropyLoss.HeadLoss l = CrossEntropyLoss.of(logits, label, terms, 255, false);
             assertThat(l.terms().keySet()).containsExactly("loss_ce", "loss_other");

@@ -20,11 +20,15 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class EncoderDecoderTest {
     @ParameterizedTest
-    @CsvSource({"fcn_r18-d8_4xb2-80k_cityscapes-512x1024,12822342", "fcn_r50-d8_4xb2-40k_cityscapes-512x1024,49497734",
-            "fcn_r101-d8_4xb2-40k_cityscapes-512x1024,68489862"})
+    @CsvSource({
+        "fcn_r18-d8_4xb2-80k_cityscapes-512x1024,12822342",
+        "fcn_r50-d8_4xb2-40k_cityscapes-512x1024,49497734",
+        "fcn_r101-d8_4xb2-40k_cityscapes-512x1024,68489862"
+    })
     void parameterCountsOfThePublishedModels(String preset, long count) {
         try (NDManager m = Torch.newManager()) {
-            assertThat(new EncoderDecoder(m, Config.load(preset).model()).parameterCount()).isEqualTo(count);
+            assertThat(new EncoderDecoder(m, Config.load(preset).model()).parameterCount())
+                    .isEqualTo(count);
         }
     }
 
@@ -37,7 +41,8 @@ class EncoderDecoderTest {
             }
         }
         try (NDManager m = Torch.newManager()) {
-            EncoderDecoder model = new EncoderDecoder(m, Config.load("fcn_r50-d8_4xb2-40k_cityscapes-512x1024").model());
+            EncoderDecoder model = new EncoderDecoder(
+                    m, Config.load("fcn_r50-d8_4xb2-40k_cityscapes-512x1024").model());
             List<String> actual = new ArrayList<>();
             for (Map.Entry<String, Tensor> e : model.stateDict().entrySet()) {
                 long[] s = e.getValue().get().getShape().getShape();
@@ -54,10 +59,15 @@ class EncoderDecoderTest {
     @Test
     void repeatedInferenceLeavesNothingAllocatedButTheResults() {
         try (NDManager m = Torch.newManager()) {
-            EncoderDecoder model = new EncoderDecoder(m, Config.load("fcn_r50-d8_4xb2-40k_cityscapes-512x1024",
-                    List.of("model.backbone.base_channels=8", "model.backbone.stem_channels=16",
-                            "model.decode_head.in_channels=256", "model.decode_head.channels=8",
-                            "model.auxiliary_head.in_channels=128", "model.auxiliary_head.channels=8")).model());
+            EncoderDecoder model = new EncoderDecoder(
+                    m,
+                    Config.load(
+                                    "fcn_r50-d8_4xb2-40k_cityscapes-512x1024",
+                                    List.of(
+                                            "model.backbone.base_channels=8", "model.backbone.stem_channels=16",
+                                            "model.decode_head.in_channels=256", "model.decode_head.channels=8",
+                                            "model.auxiliary_head.in_channels=128", "model.auxiliary_head.channels=8"))
+                            .model());
             model.eval();
             NDArray x = m.randomNormal(new Shape(1, 3, 64, 80));
             int before = m.getManagedArrays().size();
@@ -73,13 +83,19 @@ class EncoderDecoderTest {
     @Test
     void evalSwitchesDropoutOffAndTrainOn() {
         try (NDManager m = Torch.newManager()) {
-            EncoderDecoder model = new EncoderDecoder(m, Config.load("fcn_r18-d8_4xb2-80k_cityscapes-512x1024",
-                    List.of("model.decode_head.dropout_ratio=0.5", "model.backbone.norm_eval=true")).model());
+            EncoderDecoder model = new EncoderDecoder(
+                    m,
+                    Config.load(
+                                    "fcn_r18-d8_4xb2-80k_cityscapes-512x1024",
+                                    List.of("model.decode_head.dropout_ratio=0.5", "model.backbone.norm_eval=true"))
+                            .model());
             NDArray x = m.randomNormal(new Shape(1, 3, 32, 32));
             model.eval();
-            assertThat(model.forward(x).decode().toFloatArray()).containsExactly(model.forward(x).decode().toFloatArray());
+            assertThat(model.forward(x).decode().toFloatArray())
+                    .containsExactly(model.forward(x).decode().toFloatArray());
             model.train(true);
-            assertThat(model.forward(x).decode().toFloatArray()).isNotEqualTo(model.forward(x).decode().toFloatArray());
+            assertThat(model.forward(x).decode().toFloatArray())
+                    .isNotEqualTo(model.forward(x).decode().toFloatArray());
         }
     }
 }

@@ -22,8 +22,8 @@ class FCNHeadTest {
     }
 
     private static Map<String, Object> base(Object... kv) {
-        Map<String, Object> m = new java.util.LinkedHashMap<>(Map.of("type", "FCNHead", "in_channels", 8,
-                "channels", 4, "num_classes", 19));
+        Map<String, Object> m = new java.util.LinkedHashMap<>(
+                Map.of("type", "FCNHead", "in_channels", 8, "channels", 4, "num_classes", 19));
         for (int i = 0; i < kv.length; i += 2) {
             m.put((String) kv[i], kv[i + 1]);
         }
@@ -33,7 +33,8 @@ class FCNHeadTest {
     @Test
     void negativeNumConvsIsRejected() {
         assertThatThrownBy(() -> spec(base("num_convs", -1)))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("decode_head.num_convs");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("decode_head.num_convs");
     }
 
     @Test
@@ -58,7 +59,8 @@ class FCNHeadTest {
         try (NDManager m = Torch.newManager()) {
             FCNHead head = new FCNHead(m, spec(base("concat_input", true)));
             assertThat(head.hasConvCat()).isTrue();
-            assertThat(head.stateDict().get("conv_cat.conv.weight").get().getShape()).isEqualTo(new Shape(4, 12, 3, 3));
+            assertThat(head.stateDict().get("conv_cat.conv.weight").get().getShape())
+                    .isEqualTo(new Shape(4, 12, 3, 3));
             head.eval();
             assertThat(head.forward(m.randomNormal(new Shape(1, 8, 23, 23))).getShape())
                     .isEqualTo(new Shape(1, 19, 23, 23));
@@ -81,20 +83,22 @@ class FCNHeadTest {
     @Test
     void numConvsOneGivesOneConv() {
         try (NDManager m = Torch.newManager()) {
-            assertThat(((Sequential) new FCNHead(m, spec(base("num_convs", 1))).convs()).size()).isEqualTo(1);
+            assertThat(((Sequential) new FCNHead(m, spec(base("num_convs", 1))).convs()).size())
+                    .isEqualTo(1);
         }
     }
 
     @Test
     void numConvsZeroIsIdentity() {
         try (NDManager m = Torch.newManager()) {
-            FCNHead head = new FCNHead(m, spec(base("in_channels", 8, "channels", 8, "num_convs", 0,
-                    "concat_input", false)));
+            FCNHead head =
+                    new FCNHead(m, spec(base("in_channels", 8, "channels", 8, "num_convs", 0, "concat_input", false)));
             assertThat(head.convs()).isInstanceOf(Identity.class);
             assertThat(head.stateDict().keySet()).containsExactly("conv_seg.weight", "conv_seg.bias");
         }
         assertThatThrownBy(() -> spec(base("in_channels", 8, "channels", 4, "num_convs", 0)))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("in_channels (8) must equal channels (4)");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("in_channels (8) must equal channels (4)");
     }
 
     @Test
@@ -116,8 +120,11 @@ class FCNHeadTest {
     void lossListAndUnknownKeysAreChecked() {
         assertThat(spec(base()).loss()).containsExactly(LossSpec.DEFAULT);
         assertThatThrownBy(() -> spec(base("loss_decode", Map.of("type", "CrossEntropyLoss", "loss_wieght", 1.0))))
-                .isInstanceOf(ConfigException.class).hasMessageStartingWith("decode_head.loss_decode.loss_wieght: unknown key");
-        assertThat(spec(base("loss_decode", List.of(Map.of("type", "CrossEntropyLoss", "loss_weight", 0.5)))).loss())
-                .extracting(LossSpec::lossWeight).containsExactly(0.5);
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("decode_head.loss_decode.loss_wieght: unknown key");
+        assertThat(spec(base("loss_decode", List.of(Map.of("type", "CrossEntropyLoss", "loss_weight", 0.5))))
+                        .loss())
+                .extracting(LossSpec::lossWeight)
+                .containsExactly(0.5);
     }
 }

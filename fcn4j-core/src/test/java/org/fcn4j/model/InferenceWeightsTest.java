@@ -22,7 +22,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** {@link EncoderDecoder#prepareInference}: folded BatchNorms, channels-last and bfloat16 compute the plain model's function. */
 class InferenceWeightsTest {
     private static EncoderDecoder load(String name, NDManager m, Map<String, NDArray> fx) {
-        EncoderDecoder model = new EncoderDecoder(m, Config.load(Fixtures.path("parity_" + name + ".yaml").toString()).model());
+        EncoderDecoder model = new EncoderDecoder(
+                m,
+                Config.load(Fixtures.path("parity_" + name + ".yaml").toString())
+                        .model());
         Map<String, NDArray> state = new HashMap<>();
         fx.forEach((k, v) -> {
             if (k.startsWith("state.")) {
@@ -35,7 +38,9 @@ class InferenceWeightsTest {
     }
 
     private static long batchNorms(EncoderDecoder model) {
-        return model.stateDict().keySet().stream().filter(k -> k.endsWith(".running_var")).count();
+        return model.stateDict().keySet().stream()
+                .filter(k -> k.endsWith(".running_var"))
+                .count();
     }
 
     @ParameterizedTest
@@ -47,7 +52,8 @@ class InferenceWeightsTest {
             EncoderDecoder model = load(name, m, fx);
             NDArray x = fx.get("input");
             NDArray plain = model.encodeDecode(x);
-            assertThat(model.prepareInference(new TensorFormat(false, channelsLast))).isEqualTo(batchNorms(model));
+            assertThat(model.prepareInference(new TensorFormat(false, channelsLast)))
+                    .isEqualTo(batchNorms(model));
             assertThat(model.inferenceFormat().channelsLast()).isEqualTo(channelsLast);
             NDArray folded = model.encodeDecode(x);
             assertThat(folded.getDataType()).isEqualTo(DataType.FLOAT32);
@@ -77,8 +83,12 @@ class InferenceWeightsTest {
             NDArray prepared = model.encodeDecode(x);
             model.freezeForInference(TensorFormat.DEFAULT);
             assertThat(model.encodeDecode(x).toFloatArray()).containsExactly(prepared.toFloatArray());
-            assertThatThrownBy(() -> model.backbone().stateDict().get("layer1.0.bn1.running_var").get())
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("frozen for inference");
+            assertThatThrownBy(() -> model.backbone()
+                            .stateDict()
+                            .get("layer1.0.bn1.running_var")
+                            .get())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("frozen for inference");
             assertThatThrownBy(() -> model.train(true)).hasMessageContaining("load it again to train");
         }
     }
@@ -113,12 +123,20 @@ class InferenceWeightsTest {
             model.prepareInference(new TensorFormat(true, channelsLast));
             NDArray logits = model.encodeDecode(x);
             assertThat(logits.getDataType()).isEqualTo(DataType.FLOAT32);
-            float agree = logits.argMax(1).eq(plain.argMax(1)).toType(DataType.FLOAT32, false).mean().getFloat();
-            float agreeNoise = model.encodeDecode(noise).argMax(1).eq(plainNoise.argMax(1))
-                    .toType(DataType.FLOAT32, false).mean().getFloat();
+            float agree = logits.argMax(1)
+                    .eq(plain.argMax(1))
+                    .toType(DataType.FLOAT32, false)
+                    .mean()
+                    .getFloat();
+            float agreeNoise = model.encodeDecode(noise)
+                    .argMax(1)
+                    .eq(plainNoise.argMax(1))
+                    .toType(DataType.FLOAT32, false)
+                    .mean()
+                    .getFloat();
             double err = Close.maxRelativeError(logits, plain);
-            System.out.println(name + " " + model.inferenceFormat() + ": argmax agreement " + agree + " (white-noise input " + agreeNoise
-                    + "), max error / max|logit| " + err);
+            System.out.println(name + " " + model.inferenceFormat() + ": argmax agreement " + agree
+                    + " (white-noise input " + agreeNoise + "), max error / max|logit| " + err);
             // measured here: 99.6-100 % on the smooth input, 99.4-100 % on white noise (where near-ties are common)
             assertThat(agree).isGreaterThanOrEqualTo(0.995f);
             assertThat(agreeNoise).isGreaterThanOrEqualTo(0.99f);

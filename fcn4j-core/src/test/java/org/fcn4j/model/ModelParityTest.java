@@ -50,7 +50,8 @@ class ModelParityTest {
             assertClose("decode logits", out.decode(), fx.get("eval.logits"), RTOL);
             assertClose("aux logits", out.auxiliary(), fx.get("eval.aux"), RTOL);
             assertClose("logits at input size", model.encodeDecode(x), fx.get("eval.pred"), RTOL);
-            assertThat(model.forward(x).decode().getShape()).isEqualTo(fx.get("eval.logits").getShape());
+            assertThat(model.forward(x).decode().getShape())
+                    .isEqualTo(fx.get("eval.logits").getShape());
         }
     }
 
@@ -64,8 +65,10 @@ class ModelParityTest {
             NDArray label = fx.get("label");
             try (GradientCollector gc = Torch.gradientCollector()) {
                 EncoderDecoder.Outputs out = model.forward(fx.get("input"));
-                CrossEntropyLoss.HeadLoss decode = CrossEntropyLoss.of(out.decode(), label, model.spec().decodeHead());
-                CrossEntropyLoss.HeadLoss aux = CrossEntropyLoss.of(out.auxiliary(), label, model.spec().auxiliaryHead());
+                CrossEntropyLoss.HeadLoss decode =
+                        CrossEntropyLoss.of(out.decode(), label, model.spec().decodeHead());
+                CrossEntropyLoss.HeadLoss aux =
+                        CrossEntropyLoss.of(out.auxiliary(), label, model.spec().auxiliaryHead());
                 assertClose("loss_decode", decode.loss(), fx.get("train.loss_decode"), RTOL);
                 assertClose("loss_aux", aux.loss(), fx.get("train.loss_aux"), RTOL);
                 assertClose("acc_decode", decode.accuracy(), fx.get("train.acc_decode"), RTOL);

@@ -62,8 +62,8 @@ class PaperFcnParityTest {
     }
 
     private static FCNSkipHeadSpec head(String type, Object... kv) {
-        Map<String, Object> cfg = new LinkedHashMap<>(Map.of("type", type, "in_channels", List.of(16, 32, 16),
-                "num_classes", 5));
+        Map<String, Object> cfg =
+                new LinkedHashMap<>(Map.of("type", type, "in_channels", List.of(16, 32, 16), "num_classes", 5));
         for (int i = 0; i < kv.length; i += 2) {
             cfg.put((String) kv[i], kv[i + 1]);
         }
@@ -71,8 +71,12 @@ class PaperFcnParityTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"fcn32s,FCN32sHead,false", "fcn16s,FCN16sHead,false", "fcn8s,FCN8sHead,false",
-            "fcn8s-atonce,FCN8sHead,true"})
+    @CsvSource({
+        "fcn32s,FCN32sHead,false",
+        "fcn16s,FCN16sHead,false",
+        "fcn8s,FCN8sHead,false",
+        "fcn8s-atonce,FCN8sHead,true"
+    })
     void evalLogitsAtInputSizeMatchPyTorchOnTwoOddSizes(String name, String type, boolean atOnce) {
         try (NDManager m = Torch.newManager()) {
             Map<String, NDArray> state = Fixtures.tensors("vgg_fcn_state.safetensors", m);
@@ -81,7 +85,11 @@ class PaperFcnParityTest {
             net.backbone.eval();
             net.head.eval();
             for (String size : new String[] {"37x45", "64x51"}) {
-                assertClose(name + " " + size, net.logits(fx.get("input." + size)), fx.get("eval." + name + "." + size), RTOL);
+                assertClose(
+                        name + " " + size,
+                        net.logits(fx.get("input." + size)),
+                        fx.get("eval." + name + "." + size),
+                        RTOL);
             }
         }
     }
@@ -91,14 +99,19 @@ class PaperFcnParityTest {
         try (NDManager m = Torch.newManager()) {
             Map<String, NDArray> state = Fixtures.tensors("vgg_fcn_state.safetensors", m);
             Map<String, NDArray> fx = Fixtures.tensors("vgg_fcn_parity.safetensors", m);
-            FCNSkipHeadSpec spec = head("FCN8sHead", "learn_upsample", List.of("upscore2", "upscore_pool4"),
-                    "loss_decode", Map.of("type", "CrossEntropyLoss", "reduction", "sum"));
+            FCNSkipHeadSpec spec = head(
+                    "FCN8sHead",
+                    "learn_upsample",
+                    List.of("upscore2", "upscore_pool4"),
+                    "loss_decode",
+                    Map.of("type", "CrossEntropyLoss", "reduction", "sum"));
             Net net = Net.load(m, state, trunk(0), spec);
             net.backbone.train(true);
             net.head.train(true);
             try (GradientCollector gc = Torch.gradientCollector()) {
                 NDArray logits = net.logits(fx.get("input.37x45"));
-                NDArray loss = CrossEntropyLoss.of(logits, fx.get("train.label"), spec.loss(), spec.ignoreIndex(), false)
+                NDArray loss = CrossEntropyLoss.of(
+                                logits, fx.get("train.label"), spec.loss(), spec.ignoreIndex(), false)
                         .loss();
                 assertClose("summed loss", loss, fx.get("train.loss"), RTOL);
                 gc.backward(loss);

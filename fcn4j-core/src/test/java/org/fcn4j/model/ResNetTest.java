@@ -64,11 +64,13 @@ class ResNetTest {
                 assertThat(((Bottleneck) plain.stage(2).get(b)).conv2.dilation).isEqualTo(2);
                 assertThat(((Bottleneck) plain.stage(2).get(b)).conv2.padding).isEqualTo(2);
             }
-            ResNet contracted = new ResNet(m, spec("dilations", List.of(1, 1, 2, 4), "strides", List.of(1, 2, 1, 1),
-                    "contract_dilation", true));
+            ResNet contracted = new ResNet(
+                    m,
+                    spec("dilations", List.of(1, 1, 2, 4), "strides", List.of(1, 2, 1, 1), "contract_dilation", true));
             assertThat(((Bottleneck) contracted.stage(2).get(0)).conv2.dilation).isEqualTo(1);
             for (int b = 1; b < 6; b++) {
-                assertThat(((Bottleneck) contracted.stage(2).get(b)).conv2.dilation).isEqualTo(2);
+                assertThat(((Bottleneck) contracted.stage(2).get(b)).conv2.dilation)
+                        .isEqualTo(2);
             }
             assertThat(((Bottleneck) contracted.stage(3).get(0)).conv2.dilation).isEqualTo(2);
             assertThat(((Bottleneck) contracted.stage(3).get(2)).conv2.dilation).isEqualTo(4);
@@ -83,7 +85,8 @@ class ResNetTest {
             assertThat(((Bottleneck) net.stage(3).get(1)).conv2.dilation).isEqualTo(2);
             assertThat(((Bottleneck) net.stage(3).get(2)).conv2.dilation).isEqualTo(4);
         }
-        assertThatThrownBy(() -> spec("multi_grid", List.of(1, 2))).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> spec("multi_grid", List.of(1, 2)))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("backbone.multi_grid");
     }
 
@@ -93,8 +96,13 @@ class ResNetTest {
             ResNet net = new ResNet(m, spec("type", "ResNet", "depth", 18));
             net.eval();
             List<NDArray> outs = net.forward(m.randomNormal(new Shape(1, 3, 224, 224)));
-            assertThat(outs).extracting(NDArray::getShape).containsExactly(new Shape(1, 64, 56, 56),
-                    new Shape(1, 128, 28, 28), new Shape(1, 256, 14, 14), new Shape(1, 512, 7, 7));
+            assertThat(outs)
+                    .extracting(NDArray::getShape)
+                    .containsExactly(
+                            new Shape(1, 64, 56, 56),
+                            new Shape(1, 128, 28, 28),
+                            new Shape(1, 256, 14, 14),
+                            new Shape(1, 512, 7, 7));
         }
     }
 
@@ -130,7 +138,8 @@ class ResNetTest {
             ResNet net = new ResNet(m, spec("depth", 18, "base_channels", 8, "stem_channels", 16, "norm_eval", true));
             net.train(true);
             assertThat(net.isTraining()).isTrue();
-            assertThat(((BatchNorm2d) ((Sequential) net.children().get("stem")).get(1)).isTraining()).isFalse();
+            assertThat(((BatchNorm2d) ((Sequential) net.children().get("stem")).get(1)).isTraining())
+                    .isFalse();
             assertThat(((BasicBlock) net.stage(3).get(1)).bn2.isTraining()).isFalse();
             assertThat(((BasicBlock) net.stage(3).get(1)).conv1.isTraining()).isTrue();
         }
@@ -148,9 +157,11 @@ class ResNetTest {
 
     @Test
     void impossibleBackbonesAreRejectedWithTheKeyPath() {
-        assertThatThrownBy(() -> spec("depth", 51)).hasMessage("backbone.depth: expected one of 18, 34, 50, 101, 152 but got 51");
+        assertThatThrownBy(() -> spec("depth", 51))
+                .hasMessage("backbone.depth: expected one of 18, 34, 50, 101, 152 but got 51");
         assertThatThrownBy(() -> spec("strides", List.of(1, 2, 1))).hasMessageStartingWith("backbone.strides:");
-        assertThatThrownBy(() -> spec("dilations", "1,1,2,4")).hasMessageStartingWith("backbone.dilations: expected a list");
+        assertThatThrownBy(() -> spec("dilations", "1,1,2,4"))
+                .hasMessageStartingWith("backbone.dilations: expected a list");
         assertThatThrownBy(() -> spec("out_indices", List.of(0, 4))).hasMessageStartingWith("backbone.out_indices:");
         assertThatThrownBy(() -> spec("style", "caffe")).hasMessageStartingWith("backbone.style:");
         assertThatThrownBy(() -> spec("depht", 50)).hasMessage("backbone.depht: unknown key");

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 class SlideWindowsTest {
     @Test
     void imageSmallerThanTheCropIsOneClippedWindow() {
-        assertThat(SlideWindows.of(20, 30, new int[] {48, 64}, new int[] {32, 40})).containsExactly(new Window(0, 20, 0, 30));
+        assertThat(SlideWindows.of(20, 30, new int[] {48, 64}, new int[] {32, 40}))
+                .containsExactly(new Window(0, 20, 0, 30));
     }
 
     @Test

@@ -82,7 +82,9 @@ class VGGTest {
             assertThat(vgg.stateDict().keySet().stream().filter(k -> k.startsWith("conv") && k.endsWith(".weight")))
                     .hasSize(convs);
             vgg.eval();
-            assertThat(vgg.forward(m.randomNormal(new Shape(1, 3, 20, 20))).get(2).getShape())
+            assertThat(vgg.forward(m.randomNormal(new Shape(1, 3, 20, 20)))
+                            .get(2)
+                            .getShape())
                     .isEqualTo(new Shape(1, 16, 1, 1));
         }
     }
@@ -136,13 +138,17 @@ class VGGTest {
 
     @Test
     void specErrorsNameTheKey() {
-        assertThatThrownBy(() -> spec("depth", 17)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> spec("depth", 17))
+                .isInstanceOf(ConfigException.class)
                 .hasMessage("backbone.depth: expected one of 11, 13, 16, 19 but got 17");
-        assertThatThrownBy(() -> spec("dropout_ratio", 1.0)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> spec("dropout_ratio", 1.0))
+                .isInstanceOf(ConfigException.class)
                 .hasMessage("backbone.dropout_ratio: must be in [0, 1) but got 1.0");
-        assertThatThrownBy(() -> spec("fc_channels", 0)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> spec("fc_channels", 0))
+                .isInstanceOf(ConfigException.class)
                 .hasMessage("backbone.fc_channels: must be >= 1 but got 0");
-        assertThatThrownBy(() -> spec("base_chanels", 8)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> spec("base_chanels", 8))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("backbone.base_chanels: unknown key");
         assertThatThrownBy(() -> VGGSpec.parse(new ConfigNode("backbone", new LinkedHashMap<>(Map.of("depth", 16)))))
                 .hasMessage("backbone.type: missing (VGG)");

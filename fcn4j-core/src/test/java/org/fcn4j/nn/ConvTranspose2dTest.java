@@ -26,7 +26,8 @@ class ConvTranspose2dTest {
                     for (int y = 0; y < 4; y++) {
                         for (int x = 0; x < 4; x++) {
                             float expected = o == i ? taps[y] * taps[x] : 0f;
-                            assertThat(w[((o * 3 + i) * 4 + y) * 4 + x]).as("weight[%d, %d, %d, %d]", o, i, y, x)
+                            assertThat(w[((o * 3 + i) * 4 + y) * 4 + x])
+                                    .as("weight[%d, %d, %d, %d]", o, i, y, x)
                                     .isEqualTo(expected);
                         }
                     }
@@ -51,8 +52,11 @@ class ConvTranspose2dTest {
             int h = 3;
             int w = 4;
             float[] constants = {1.5f, -2f, 7f};
-            NDArray x = m.create(constants, new Shape(1, 3, 1, 1)).broadcast(new Shape(1, 3, h, w)).duplicate();
-            NDArray y = ConvTranspose2d.bilinearUpsampler(m, 3, kernel, stride, false).forward(x);
+            NDArray x = m.create(constants, new Shape(1, 3, 1, 1))
+                    .broadcast(new Shape(1, 3, h, w))
+                    .duplicate();
+            NDArray y = ConvTranspose2d.bilinearUpsampler(m, 3, kernel, stride, false)
+                    .forward(x);
             assertThat(y.getShape()).isEqualTo(new Shape(1, 3, (h - 1) * stride + kernel, (w - 1) * stride + kernel));
             // every output from stride to h * stride - 1 is covered by two neighbouring taps summing to 1
             NDArray interior = y.get(new NDIndex(":, :, {}:{}, {}:{}", stride, h * stride, stride, w * stride));

@@ -34,8 +34,18 @@ class FunctionalTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"23,35,false", "23,35,true", "5,8,false", "5,8,true", "11,17,false", "11,17,true",
-            "1,1,false", "1,1,true", "30,4,false", "30,4,true"})
+    @CsvSource({
+        "23,35,false",
+        "23,35,true",
+        "5,8,false",
+        "5,8,true",
+        "11,17,false",
+        "11,17,true",
+        "1,1,false",
+        "1,1,true",
+        "30,4,false",
+        "30,4,true"
+    })
     void bilinearResizeAndItsGradientMatchInterpolate(int h, int w, boolean alignCorners) {
         String key = "resize." + h + "x" + w + "." + alignCorners;
         NDArray x = fx.get("resize.in").duplicate();
@@ -58,8 +68,15 @@ class FunctionalTest {
     void batchNormTrainUpdatesRunningStatsWithMomentumPointOne() {
         NDArray mean = fx.get("bn.mean").duplicate();
         NDArray var = fx.get("bn.var").duplicate();
-        NDArray y = Functional.batchNorm(fx.get("bn.in"), mean, var, fx.get("bn.weight"), fx.get("bn.bias"),
-                true, BatchNorm2d.MOMENTUM, BatchNorm2d.EPS);
+        NDArray y = Functional.batchNorm(
+                fx.get("bn.in"),
+                mean,
+                var,
+                fx.get("bn.weight"),
+                fx.get("bn.bias"),
+                true,
+                BatchNorm2d.MOMENTUM,
+                BatchNorm2d.EPS);
         assertClose("bn train output", y, fx.get("bn.train_out"), RTOL);
         assertClose("running_mean", mean, fx.get("bn.mean_after"), RTOL);
         assertClose("running_var", var, fx.get("bn.var_after"), RTOL);
@@ -68,8 +85,15 @@ class FunctionalTest {
     @Test
     void batchNormEvalUsesRunningStats() {
         NDArray mean = fx.get("bn.mean").duplicate();
-        NDArray y = Functional.batchNorm(fx.get("bn.in"), mean, fx.get("bn.var"), fx.get("bn.weight"),
-                fx.get("bn.bias"), false, BatchNorm2d.MOMENTUM, BatchNorm2d.EPS);
+        NDArray y = Functional.batchNorm(
+                fx.get("bn.in"),
+                mean,
+                fx.get("bn.var"),
+                fx.get("bn.weight"),
+                fx.get("bn.bias"),
+                false,
+                BatchNorm2d.MOMENTUM,
+                BatchNorm2d.EPS);
         assertClose("bn eval output", y, fx.get("bn.eval_out"), RTOL);
         assertClose("running_mean untouched", mean, fx.get("bn.mean"), 0);
     }
@@ -108,7 +132,8 @@ class FunctionalTest {
     void transposedConvRecordsNoGraphOutsideAGradientCollector() {
         NDArray w = fx.get("deconv.upscore2.w").duplicate();
         w.setRequiresGradient(true);
-        assertThat(Functional.convTranspose2d(fx.get("deconv.upscore2.in"), w, null, 2, 0, 0, 1, 1).hasGradient())
+        assertThat(Functional.convTranspose2d(fx.get("deconv.upscore2.in"), w, null, 2, 0, 0, 1, 1)
+                        .hasGradient())
                 .isFalse();
     }
 

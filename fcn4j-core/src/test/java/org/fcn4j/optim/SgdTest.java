@@ -1,6 +1,5 @@
 package org.fcn4j.optim;
 
-import org.fcn4j.optim.Sgd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -20,7 +19,11 @@ class SgdTest {
     private static void backward(BatchNorm2d bn, float[] gw, float[] gb) {
         try (GradientCollector gc = Torch.gradientCollector()) {
             NDManager m = bn.weight().get().getManager();
-            NDArray loss = bn.weight().get().mul(m.create(gw)).sum().add(bn.bias().get().mul(m.create(gb)).sum());
+            NDArray loss = bn.weight()
+                    .get()
+                    .mul(m.create(gw))
+                    .sum()
+                    .add(bn.bias().get().mul(m.create(gb)).sum());
             gc.backward(loss);
         }
     }
@@ -46,7 +49,9 @@ class SgdTest {
             double b0 = 0.9 * buf[0] + 0.3 + 0.1 * w[0];
             assertThat((double) bn.weight().get().toFloatArray()[0]).isCloseTo(w[0] - 0.5 * b0, within(1e-6));
             assertThat(bn.bias().get().toFloatArray()).containsExactly(0f, 0f);
-            assertThat(bn.weight().get().getGradient().toFloatArray()).as("gradients zeroed").containsExactly(0f, 0f);
+            assertThat(bn.weight().get().getGradient().toFloatArray())
+                    .as("gradients zeroed")
+                    .containsExactly(0f, 0f);
         }
     }
 }

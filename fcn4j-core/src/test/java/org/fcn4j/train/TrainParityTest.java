@@ -1,7 +1,5 @@
 package org.fcn4j.train;
 
-import org.fcn4j.optim.LrSchedule;
-import org.fcn4j.optim.Sgd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.fcn4j.Close.assertClose;
@@ -18,6 +16,8 @@ import org.fcn4j.experiment.Config;
 import org.fcn4j.model.EncoderDecoder;
 import org.fcn4j.nn.Tensor;
 import org.fcn4j.nn.Torch;
+import org.fcn4j.optim.LrSchedule;
+import org.fcn4j.optim.Sgd;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -69,16 +69,36 @@ class TrainParityTest {
             });
             LrSchedule schedule = new LrSchedule(0.01, List.of(new LrSchedule.Poly(0, 10, 1e-4, 0.9)));
             for (int i = 0; i < 3; i++) {
-                assertThat(schedule.lr()).as("lr of iteration %d", i)
+                assertThat(schedule.lr())
+                        .as("lr of iteration %d", i)
                         .isCloseTo(fx.get("iter" + i + ".lr").getFloat(), within(1e-9));
                 int iteration = i;
-                Map<String, Double> v = step.run(fx.get("input").duplicate(), fx.get("label").duplicate(), schedule.lr(),
+                Map<String, Double> v = step.run(
+                        fx.get("input").duplicate(),
+                        fx.get("label").duplicate(),
+                        schedule.lr(),
                         () -> checkAndReplaceGradients(model, trainable, fx, iteration));
                 String it = "iteration " + i + " ";
-                assertClose(it + "loss_decode", m.create(v.get("decode.loss_ce").floatValue()), fx.get("iter" + i + ".loss_decode"), RTOL);
-                assertClose(it + "loss_aux", m.create(v.get("aux.loss_ce").floatValue()), fx.get("iter" + i + ".loss_aux"), RTOL);
-                assertClose(it + "acc_decode", m.create(v.get("decode.acc_seg").floatValue()), fx.get("iter" + i + ".acc_decode"), RTOL);
-                assertClose(it + "acc_aux", m.create(v.get("aux.acc_seg").floatValue()), fx.get("iter" + i + ".acc_aux"), RTOL);
+                assertClose(
+                        it + "loss_decode",
+                        m.create(v.get("decode.loss_ce").floatValue()),
+                        fx.get("iter" + i + ".loss_decode"),
+                        RTOL);
+                assertClose(
+                        it + "loss_aux",
+                        m.create(v.get("aux.loss_ce").floatValue()),
+                        fx.get("iter" + i + ".loss_aux"),
+                        RTOL);
+                assertClose(
+                        it + "acc_decode",
+                        m.create(v.get("decode.acc_seg").floatValue()),
+                        fx.get("iter" + i + ".acc_decode"),
+                        RTOL);
+                assertClose(
+                        it + "acc_aux",
+                        m.create(v.get("aux.acc_seg").floatValue()),
+                        fx.get("iter" + i + ".acc_aux"),
+                        RTOL);
                 schedule.step();
             }
             Map<String, Tensor> state = model.stateDict();
@@ -92,17 +112,22 @@ class TrainParityTest {
             }
             assertThat(compared).isEqualTo(state.size());
             @SuppressWarnings("unchecked")
-            Map<Object, Object> buffers = (Map<Object, Object>) sgd.stateDict(0, 0).get("state");
+            Map<Object, Object> buffers =
+                    (Map<Object, Object>) sgd.stateDict(0, 0).get("state");
             assertThat(buffers).hasSize(trainable.size());
             for (int j = 0; j < trainable.size(); j++) {
                 NDArray buffer = (NDArray) ((Map<?, ?>) buffers.get((long) j)).get("momentum_buffer");
-                assertClose(trainable.get(j) + " momentum after 3 steps", buffer, fx.get("momentum." + trainable.get(j)), RTOL);
+                assertClose(
+                        trainable.get(j) + " momentum after 3 steps",
+                        buffer,
+                        fx.get("momentum." + trainable.get(j)),
+                        RTOL);
             }
         }
     }
 
-    private static void checkAndReplaceGradients(EncoderDecoder model, List<String> trainable,
-            Map<String, NDArray> fx, int iteration) {
+    private static void checkAndReplaceGradients(
+            EncoderDecoder model, List<String> trainable, Map<String, NDArray> fx, int iteration) {
         Map<String, Tensor> state = model.stateDict();
         for (String key : trainable) {
             NDArray expected = fx.get("grad" + iteration + "." + key);

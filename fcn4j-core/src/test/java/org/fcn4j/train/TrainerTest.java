@@ -1,6 +1,5 @@
 package org.fcn4j.train;
 
-import org.fcn4j.experiment.TrainSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,8 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.fcn4j.Fixtures;
-import org.fcn4j.experiment.Config;
 import org.fcn4j.demo.SyntheticScenes;
+import org.fcn4j.experiment.Config;
 import org.fcn4j.io.Checkpoint;
 import org.fcn4j.io.Checkpoints;
 import org.fcn4j.nn.Torch;
@@ -56,26 +55,35 @@ class TrainerTest {
         assertThat(r.interrupted()).isFalse();
         assertThat(dir.resolve("iter_3.pth")).isRegularFile();
         assertThat(dir.resolve("iter_6.pth")).isRegularFile();
-        assertThat(Trainer.lastCheckpoint(dir)).isEqualTo(dir.resolve("iter_6.pth").toAbsolutePath());
+        assertThat(Trainer.lastCheckpoint(dir))
+                .isEqualTo(dir.resolve("iter_6.pth").toAbsolutePath());
         List<JsonNode> lines = new ArrayList<>();
         for (String line : Files.readAllLines(dir.resolve("log.jsonl"))) {
             lines.add(new ObjectMapper().readTree(line));
         }
-        List<JsonNode> train = lines.stream().filter(n -> n.get("mode").asText().equals("train")).toList();
-        List<JsonNode> val = lines.stream().filter(n -> n.get("mode").asText().equals("val")).toList();
+        List<JsonNode> train = lines.stream()
+                .filter(n -> n.get("mode").asText().equals("train"))
+                .toList();
+        List<JsonNode> val =
+                lines.stream().filter(n -> n.get("mode").asText().equals("val")).toList();
         assertThat(train).extracting(n -> n.get("iter").asInt()).containsExactly(2, 4, 6);
-        for (String key : new String[] {"iter", "lr", "loss", "decode.loss_ce", "decode.acc_seg", "aux.loss_ce", "aux.acc_seg", "time"}) {
+        for (String key : new String[] {
+            "iter", "lr", "loss", "decode.loss_ce", "decode.acc_seg", "aux.loss_ce", "aux.acc_seg", "time"
+        }) {
             assertThat(train.get(0).has(key)).as(key).isTrue();
         }
-        assertThat(train.get(0).get("loss").asDouble()).isCloseTo(
-                train.get(0).get("decode.loss_ce").asDouble() + train.get(0).get("aux.loss_ce").asDouble(),
-                org.assertj.core.api.Assertions.within(1e-5));
+        assertThat(train.get(0).get("loss").asDouble())
+                .isCloseTo(
+                        train.get(0).get("decode.loss_ce").asDouble()
+                                + train.get(0).get("aux.loss_ce").asDouble(),
+                        org.assertj.core.api.Assertions.within(1e-5));
         assertThat(val).extracting(n -> n.get("iter").asInt()).containsExactly(3, 6);
         assertThat(val.get(0).has("mIoU")).isTrue();
         try (NDManager m = Torch.newManager()) {
             Checkpoint ckpt = Checkpoints.read(dir.resolve("iter_6.pth"), m);
             assertThat(ckpt.iteration()).isEqualTo(6);
-            assertThat(ckpt.classes()).containsExactly("background", "disc", "bar", "checked disc", "ring", "ring hole");
+            assertThat(ckpt.classes())
+                    .containsExactly("background", "disc", "bar", "checked disc", "ring", "ring hole");
             assertThat(ckpt.optimizer()).isInstanceOf(Map.class);
         }
     }
@@ -90,17 +98,27 @@ class TrainerTest {
         Trainer.Result r = train(config(), split, split.resolve("iter_3.pth"));
         assertThat(r.iterations()).isEqualTo(6);
         // the 3-iteration run logged iterations 2 and 3 (its last); the resumed run appends 4 and 6
-        assertThat(Files.readAllLines(split.resolve("log.jsonl"))).as("the resumed run appends to the log")
-                .filteredOn(l -> l.contains("\"train\"")).hasSize(4);
+        assertThat(Files.readAllLines(split.resolve("log.jsonl")))
+                .as("the resumed run appends to the log")
+                .filteredOn(l -> l.contains("\"train\""))
+                .hasSize(4);
         try (NDManager m = Torch.newManager()) {
-            Map<String, NDArray> a = Checkpoints.read(straight.resolve("iter_6.pth"), m).stateDict();
-            Map<String, NDArray> b = Checkpoints.read(split.resolve("iter_6.pth"), m).stateDict();
+            Map<String, NDArray> a =
+                    Checkpoints.read(straight.resolve("iter_6.pth"), m).stateDict();
+            Map<String, NDArray> b =
+                    Checkpoints.read(split.resolve("iter_6.pth"), m).stateDict();
             assertThat(b.keySet()).isEqualTo(a.keySet());
             for (String key : a.keySet()) {
-                assertThat(b.get(key).toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray())
-                        .as(key).containsExactly(a.get(key).toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray());
+                assertThat(b.get(key)
+                                .toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
+                                .toDoubleArray())
+                        .as(key)
+                        .containsExactly(a.get(key)
+                                .toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
+                                .toDoubleArray());
             }
-            Map<String, NDArray> start = Checkpoints.read(split.resolve("iter_3.pth"), m).stateDict();
+            Map<String, NDArray> start =
+                    Checkpoints.read(split.resolve("iter_3.pth"), m).stateDict();
             assertThat(start.get("decode_head.conv_seg.weight").toFloatArray())
                     .isNotEqualTo(a.get("decode_head.conv_seg.weight").toFloatArray());
         }
@@ -137,12 +155,17 @@ class TrainerTest {
     private static List<Double> losses(Path dir) throws Exception {
         Config cfg = config();
         List<Double> losses = new ArrayList<>();
-        new Trainer(cfg, dir, new Trainer.Listener() {
-            @Override
-            public void iteration(long done, long total, double loss) {
-                losses.add(loss);
-            }
-        }, w -> {}).run(null);
+        new Trainer(
+                        cfg,
+                        dir,
+                        new Trainer.Listener() {
+                            @Override
+                            public void iteration(long done, long total, double loss) {
+                                losses.add(loss);
+                            }
+                        },
+                        w -> {})
+                .run(null);
         assertThat(losses).hasSize(6);
         return losses;
     }
@@ -163,15 +186,21 @@ class TrainerTest {
 
     @Test
     void aDivergingLossStopsWithAClearMessageAndKeepsTheLastGoodCheckpoint(@TempDir Path dir) throws Exception {
-        Config cfg = config("optim_wrapper.optimizer.lr=1e30", "optim_wrapper.optimizer.momentum=0",
-                "default_hooks.checkpoint.interval=1", "train_cfg.val_interval=100", "param_scheduler=[]");
-        assertThatThrownBy(() -> train(cfg, dir, null)).isInstanceOf(TrainingException.class)
+        Config cfg = config(
+                "optim_wrapper.optimizer.lr=1e30",
+                "optim_wrapper.optimizer.momentum=0",
+                "default_hooks.checkpoint.interval=1",
+                "train_cfg.val_interval=100",
+                "param_scheduler=[]");
+        assertThatThrownBy(() -> train(cfg, dir, null))
+                .isInstanceOf(TrainingException.class)
                 .hasMessageContaining("last good checkpoint is " + dir.resolve("iter_"));
         Path last = Trainer.lastCheckpoint(dir);
         try (NDManager m = Torch.newManager()) {
             for (NDArray t : Checkpoints.read(last, m).stateDict().values()) {
                 if (t.getDataType().isFloating()) {
-                    assertThat(t.isNaN().logicalOr(t.isInfinite()).any().getBoolean()).isFalse();
+                    assertThat(t.isNaN().logicalOr(t.isInfinite()).any().getBoolean())
+                            .isFalse();
                 }
             }
         }
@@ -181,18 +210,23 @@ class TrainerTest {
     void aStopRequestSavesTheCurrentIterationAndResumeFinishesTheRun(@TempDir Path dir) throws Exception {
         Config cfg = config();
         Trainer[] trainer = new Trainer[1];
-        trainer[0] = new Trainer(cfg, dir, new Trainer.Listener() {
-            @Override
-            public void iteration(long done, long total, double loss) {
-                if (done == 2) {
-                    trainer[0].requestStop();
-                }
-            }
-        }, w -> {});
+        trainer[0] = new Trainer(
+                cfg,
+                dir,
+                new Trainer.Listener() {
+                    @Override
+                    public void iteration(long done, long total, double loss) {
+                        if (done == 2) {
+                            trainer[0].requestStop();
+                        }
+                    }
+                },
+                w -> {});
         Trainer.Result r = trainer[0].run(null);
         assertThat(r.interrupted()).isTrue();
         assertThat(r.iterations()).isEqualTo(2);
-        assertThat(Trainer.lastCheckpoint(dir)).isEqualTo(dir.resolve("iter_2.pth").toAbsolutePath());
+        assertThat(Trainer.lastCheckpoint(dir))
+                .isEqualTo(dir.resolve("iter_2.pth").toAbsolutePath());
         assertThat(train(cfg, dir, Trainer.lastCheckpoint(dir)).iterations()).isEqualTo(6);
     }
 
@@ -202,46 +236,78 @@ class TrainerTest {
         train(config("train_cfg.max_iters=1", "param_scheduler=[]"), first, null);
         Path source = first.resolve("iter_1.pth");
         List<String> warnings = new ArrayList<>();
-        Config cfg = config("load_from=" + source, "model.decode_head.num_classes=7", "model.auxiliary_head.num_classes=7",
-                "train_cfg.max_iters=1", "param_scheduler=[]", "optim_wrapper.optimizer.lr=1e-12",
+        Config cfg = config(
+                "load_from=" + source,
+                "model.decode_head.num_classes=7",
+                "model.auxiliary_head.num_classes=7",
+                "train_cfg.max_iters=1",
+                "param_scheduler=[]",
+                "optim_wrapper.optimizer.lr=1e-12",
                 "optim_wrapper.optimizer.weight_decay=0");
         new Trainer(cfg, second, new Trainer.Listener() {}, warnings::add).run(null);
         assertThat(warnings).anyMatch(w -> w.contains("re-initialising decode_head.conv_seg.weight"));
         try (NDManager m = Torch.newManager()) {
             NDArray before = Checkpoints.read(source, m).stateDict().get("backbone.layer2.0.conv1.weight");
-            NDArray after = Checkpoints.read(second.resolve("iter_1.pth"), m).stateDict().get("backbone.layer2.0.conv1.weight");
+            NDArray after = Checkpoints.read(second.resolve("iter_1.pth"), m)
+                    .stateDict()
+                    .get("backbone.layer2.0.conv1.weight");
             assertThat(after.sub(before).abs().max().getFloat()).isLessThan(1e-9f);
-            assertThat(Checkpoints.read(second.resolve("iter_1.pth"), m).stateDict().get("decode_head.conv_seg.weight")
-                    .getShape().get(0)).isEqualTo(7);
+            assertThat(Checkpoints.read(second.resolve("iter_1.pth"), m)
+                            .stateDict()
+                            .get("decode_head.conv_seg.weight")
+                            .getShape()
+                            .get(0))
+                    .isEqualTo(7);
         }
     }
 
     @Test
-    void normsWithRequiresGradFalseKeepTheirAffineParameters(@TempDir Path first, @TempDir Path second) throws Exception {
+    void normsWithRequiresGradFalseKeepTheirAffineParameters(@TempDir Path first, @TempDir Path second)
+            throws Exception {
         train(config("train_cfg.max_iters=1", "param_scheduler=[]"), first, null);
         Path start = first.resolve("iter_1.pth");
-        train(config("load_from=" + start, "model.backbone.norm_cfg.requires_grad=false", "train_cfg.max_iters=2",
-                "param_scheduler=[]"), second, null);
+        train(
+                config(
+                        "load_from=" + start,
+                        "model.backbone.norm_cfg.requires_grad=false",
+                        "train_cfg.max_iters=2",
+                        "param_scheduler=[]"),
+                second,
+                null);
         try (NDManager m = Torch.newManager()) {
             Map<String, NDArray> before = Checkpoints.read(start, m).stateDict();
-            Map<String, NDArray> after = Checkpoints.read(second.resolve("iter_2.pth"), m).stateDict();
+            Map<String, NDArray> after =
+                    Checkpoints.read(second.resolve("iter_2.pth"), m).stateDict();
             for (String frozen : new String[] {"backbone.stem.1.weight", "backbone.layer1.0.bn2.bias"}) {
-                assertThat(after.get(frozen).toFloatArray()).as(frozen).containsExactly(before.get(frozen).toFloatArray());
+                assertThat(after.get(frozen).toFloatArray())
+                        .as(frozen)
+                        .containsExactly(before.get(frozen).toFloatArray());
             }
-            for (String trained : new String[] {"backbone.stem.0.weight", "decode_head.conv_seg.bias",
-                "decode_head.convs.0.bn.weight", "backbone.stem.1.running_mean"}) {
-                assertThat(after.get(trained).toFloatArray()).as(trained).isNotEqualTo(before.get(trained).toFloatArray());
+            for (String trained : new String[] {
+                "backbone.stem.0.weight",
+                "decode_head.conv_seg.bias",
+                "decode_head.convs.0.bn.weight",
+                "backbone.stem.1.running_mean"
+            }) {
+                assertThat(after.get(trained).toFloatArray())
+                        .as(trained)
+                        .isNotEqualTo(before.get(trained).toFloatArray());
             }
         }
     }
 
     @Test
     void aLabelOutOfRangeNamesTheFile(@TempDir Path dir) throws Exception {
-        Config cfg = config("model.decode_head.num_classes=2", "model.auxiliary_head.num_classes=2",
-                "train_dataloader.dataset.metainfo.classes=[a,b]", "train_dataloader.dataset.metainfo.palette=null");
+        Config cfg = config(
+                "model.decode_head.num_classes=2",
+                "model.auxiliary_head.num_classes=2",
+                "train_dataloader.dataset.metainfo.classes=[a,b]",
+                "train_dataloader.dataset.metainfo.palette=null");
         // the message starts with the label map it found the value in, whichever sample came first
-        assertThatThrownBy(() -> train(cfg, dir, null)).isInstanceOf(org.fcn4j.data.DataException.class)
-                .hasMessageMatching(java.util.regex.Pattern.quote(data.resolve("masks/train").toString())
+        assertThatThrownBy(() -> train(cfg, dir, null))
+                .isInstanceOf(org.fcn4j.data.DataException.class)
+                .hasMessageMatching(java.util.regex.Pattern.quote(
+                                data.resolve("masks/train").toString())
                         + "/[^ ]+\\.png: label \\d+ is out of range for 2 classes \\(255 = ignore\\)");
     }
 }

@@ -36,7 +36,8 @@ final class Metrics {
 
     /** One answered request; {@code path} must come from a fixed set (it becomes a label). */
     void request(String path, int status) {
-        requests.computeIfAbsent("path=\"" + path + "\",code=\"" + status + "\"", k -> new LongAdder()).increment();
+        requests.computeIfAbsent("path=\"" + path + "\",code=\"" + status + "\"", k -> new LongAdder())
+                .increment();
     }
 
     /** One segmentation request's time from arrival to its last byte, whatever its outcome. */
@@ -54,22 +55,40 @@ final class Metrics {
         StringBuilder b = new StringBuilder();
         b.append("# HELP fcn4j_http_requests_total HTTP requests answered, by endpoint and status code.\n")
                 .append("# TYPE fcn4j_http_requests_total counter\n");
-        new TreeMap<>(requests).forEach((labels, n) ->
-                b.append("fcn4j_http_requests_total{").append(labels).append("} ").append(n.sum()).append('\n'));
-        b.append("# HELP fcn4j_segment_request_seconds Time to answer POST /v1/segment, from arrival to the last byte.\n")
+        new TreeMap<>(requests)
+                .forEach((labels, n) -> b.append("fcn4j_http_requests_total{")
+                        .append(labels)
+                        .append("} ")
+                        .append(n.sum())
+                        .append('\n'));
+        b.append(
+                        "# HELP fcn4j_segment_request_seconds Time to answer POST /v1/segment, from arrival to the last byte.\n")
                 .append("# TYPE fcn4j_segment_request_seconds histogram\n");
         long cumulative = 0;
         for (int i = 0; i < buckets.length; i++) {
             cumulative += buckets[i].sum();
             String le = i < BOUNDS.length ? number(BOUNDS[i]) : "+Inf";
-            b.append("fcn4j_segment_request_seconds_bucket{le=\"").append(le).append("\"} ").append(cumulative).append('\n');
+            b.append("fcn4j_segment_request_seconds_bucket{le=\"")
+                    .append(le)
+                    .append("\"} ")
+                    .append(cumulative)
+                    .append('\n');
         }
         b.append("fcn4j_segment_request_seconds_sum ").append(number(sum.sum())).append('\n');
         b.append("fcn4j_segment_request_seconds_count ").append(count.sum()).append('\n');
         for (Gauge g : gauges) {
-            b.append("# HELP ").append(g.name()).append(' ').append(g.help()).append('\n')
-                    .append("# TYPE ").append(g.name()).append(" gauge\n")
-                    .append(g.name()).append(' ').append(g.value().getAsInt()).append('\n');
+            b.append("# HELP ")
+                    .append(g.name())
+                    .append(' ')
+                    .append(g.help())
+                    .append('\n')
+                    .append("# TYPE ")
+                    .append(g.name())
+                    .append(" gauge\n")
+                    .append(g.name())
+                    .append(' ')
+                    .append(g.value().getAsInt())
+                    .append('\n');
         }
         return b.toString();
     }

@@ -6,10 +6,10 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.fcn4j.data.ImageDecodeException;
-import org.fcn4j.infer.SegmentOptions;
 import org.fcn4j.data.ImageTooLargeException;
 import org.fcn4j.data.Images;
 import org.fcn4j.image.RgbImage;
+import org.fcn4j.infer.SegmentOptions;
 import org.fcn4j.infer.Segmentation;
 import org.fcn4j.infer.Segmenter;
 import org.fcn4j.model.TestConfig;
@@ -30,7 +30,8 @@ final class SegmentHandler {
     /** Answers the exchange and returns the status sent; refusals are thrown as {@link HttpError}. */
     int handle(HttpExchange ex, long startNanos) throws IOException, InterruptedException {
         // cheap checks first, so a doomed request costs no admission place and no body read
-        SegmentRequest req = SegmentRequest.parse(ex.getRequestURI().getRawQuery(), ex.getRequestHeaders().getFirst("Accept"));
+        SegmentRequest req = SegmentRequest.parse(
+                ex.getRequestURI().getRawQuery(), ex.getRequestHeaders().getFirst("Accept"));
         long declared = declaredLength(ex);
         if (declared > options.maxBodyBytes()) {
             Bodies.read(ex.getRequestBody(), declared, options.maxBodyBytes()); // throws 413
@@ -48,7 +49,8 @@ final class SegmentHandler {
             }
             Segmentation s;
             try {
-                s = segmenter.segment(image, SegmentOptions.DEFAULT.withTta(req.tta()).withTestCfg(testCfg(req.mode())));
+                s = segmenter.segment(
+                        image, SegmentOptions.DEFAULT.withTta(req.tta()).withTestCfg(testCfg(req.mode())));
             } finally {
                 admission.releaseWorker();
             }

@@ -11,7 +11,10 @@ import java.util.Locale;
  */
 record SegmentRequest(Format format, String mode, boolean tta) {
     enum Format {
-        LABELS, COLOR, OVERLAY, JSON;
+        LABELS,
+        COLOR,
+        OVERLAY,
+        JSON;
 
         String contentType() {
             return this == JSON ? "application/json" : "image/png";
@@ -27,24 +30,26 @@ record SegmentRequest(Format format, String mode, boolean tta) {
             String key = decode(eq < 0 ? pair : pair.substring(0, eq));
             String value = eq < 0 ? "" : decode(pair.substring(eq + 1)).toLowerCase(Locale.ROOT);
             switch (key) {
-                case "format" -> format = switch (value) {
-                    case "labels", "label", "png" -> Format.LABELS;
-                    case "color", "colour" -> Format.COLOR;
-                    case "overlay" -> Format.OVERLAY;
-                    case "json" -> Format.JSON;
-                    default -> throw bad("format", value, "labels, color, overlay, json");
-                };
+                case "format" ->
+                    format = switch (value) {
+                        case "labels", "label", "png" -> Format.LABELS;
+                        case "color", "colour" -> Format.COLOR;
+                        case "overlay" -> Format.OVERLAY;
+                        case "json" -> Format.JSON;
+                        default -> throw bad("format", value, "labels, color, overlay, json");
+                    };
                 case "mode" -> {
                     if (!value.equals("whole") && !value.equals("slide")) {
                         throw bad("mode", value, "whole, slide");
                     }
                     mode = value;
                 }
-                case "tta" -> tta = switch (value) {
-                    case "true", "1", "yes" -> true;
-                    case "false", "0", "no" -> false;
-                    default -> throw bad("tta", value, "true, false");
-                };
+                case "tta" ->
+                    tta = switch (value) {
+                        case "true", "1", "yes" -> true;
+                        case "false", "0", "no" -> false;
+                        default -> throw bad("tta", value, "true, false");
+                    };
                 default -> throw new HttpError(400, "unknown query parameter '" + key + "' (known: format, mode, tta)");
             }
         }
@@ -59,8 +64,10 @@ record SegmentRequest(Format format, String mode, boolean tta) {
             if ((asked == Format.JSON ? json : png) > 0) {
                 return asked;
             }
-            throw new HttpError(406, "format=" + asked.name().toLowerCase(Locale.ROOT) + " answers "
-                    + asked.contentType() + " but Accept is '" + accept + "'");
+            throw new HttpError(
+                    406,
+                    "format=" + asked.name().toLowerCase(Locale.ROOT) + " answers " + asked.contentType()
+                            + " but Accept is '" + accept + "'");
         }
         if (json > png) {
             return Format.JSON;

@@ -25,6 +25,7 @@ import org.fcn4j.infer.Segmenter;
 public final class SegmentServer implements AutoCloseable {
     /** Handler threads beyond the admitted requests', so health checks and 503s never wait behind the model. */
     private static final int SPARE_THREADS = 4;
+
     private static final int HAND_OFF_QUEUE = 64;
 
     private final HttpServer http;
@@ -38,15 +39,22 @@ public final class SegmentServer implements AutoCloseable {
     private SegmentServer(Segmenter segmenter, ServeOptions options) throws IOException {
         admission = new Admission(options.workers(), options.queue());
         segment = new SegmentHandler(segmenter, options, admission);
-        metrics.gauge("fcn4j_queue_depth", "Admitted segmentation requests not yet running (reading, decoding, waiting).",
+        metrics.gauge(
+                        "fcn4j_queue_depth",
+                        "Admitted segmentation requests not yet running (reading, decoding, waiting).",
                         admission::queueDepth)
                 .gauge("fcn4j_workers_busy", "Segmentation requests running the model now.", admission::running)
-                .gauge("fcn4j_admission_capacity", "Segmentation requests admitted at most (workers + queue).",
+                .gauge(
+                        "fcn4j_admission_capacity",
+                        "Segmentation requests admitted at most (workers + queue).",
                         admission::capacity)
-                .gauge("fcn4j_http_requests_in_flight", "HTTP requests being handled or waiting for a thread.", inFlight::get);
+                .gauge(
+                        "fcn4j_http_requests_in_flight",
+                        "HTTP requests being handled or waiting for a thread.",
+                        inFlight::get);
         int threads = options.workers() + options.queue() + SPARE_THREADS;
-        pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(HAND_OFF_QUEUE),
-                r -> {
+        pool = new ThreadPoolExecutor(
+                threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(HAND_OFF_QUEUE), r -> {
                     Thread t = new Thread(r, "fcn4j-http");
                     t.setDaemon(true);
                     return t;
@@ -64,7 +72,9 @@ public final class SegmentServer implements AutoCloseable {
      */
     public static SegmentServer start(Segmenter segmenter, ServeOptions options) throws IOException {
         if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
-            System.setProperty("sun.net.httpserver.maxReqTime", Long.toString(Math.max(2, 2 * options.timeout().toSeconds())));
+            System.setProperty(
+                    "sun.net.httpserver.maxReqTime",
+                    Long.toString(Math.max(2, 2 * options.timeout().toSeconds())));
         }
         SegmentServer s = new SegmentServer(segmenter, options);
         s.http.start();
@@ -121,7 +131,8 @@ public final class SegmentServer implements AutoCloseable {
             status = trySend(ex, HttpError.busy("server is shutting down"));
         } catch (RuntimeException | Error e) {
             System.err.println("fcn4j serve: internal error on " + ex.getRequestMethod() + " " + path + ": " + e);
-            status = trySend(ex, new HttpError(500, "internal error: " + e.getClass().getSimpleName()));
+            status = trySend(
+                    ex, new HttpError(500, "internal error: " + e.getClass().getSimpleName()));
         } finally {
             ex.close();
             metrics.request(label, status);
@@ -140,15 +151,20 @@ public final class SegmentServer implements AutoCloseable {
             }
             case "/healthz" -> {
                 allow(method, "GET");
-                return draining ? Responses.json(ex, 503, Map.of("status", "draining"))
+                return draining
+                        ? Responses.json(ex, 503, Map.of("status", "draining"))
                         : Responses.json(ex, 200, Map.of("status", "ok"));
             }
             case "/metrics" -> {
                 allow(method, "GET");
-                return Responses.send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
+                return Responses.send(
+                        ex,
+                        200,
+                        "text/plain; version=0.0.4; charset=utf-8",
                         metrics.render().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
-            default -> throw new HttpError(404, "no such path: " + path + " (POST /v1/segment, GET /healthz, GET /metrics)");
+            default ->
+                throw new HttpError(404, "no such path: " + path + " (POST /v1/segment, GET /healthz, GET /metrics)");
         }
     }
 

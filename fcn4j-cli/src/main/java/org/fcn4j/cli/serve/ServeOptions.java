@@ -13,8 +13,15 @@ import org.fcn4j.model.TestConfig;
  * @param timeout longest wait for a worker (then 503); also the JDK server's cut-off for an unanswered request
  * @param slide the windows {@code ?mode=slide} uses
  */
-public record ServeOptions(String host, int port, int workers, int queue, long maxBodyBytes, long maxPixels,
-        Duration timeout, TestConfig slide) {
+public record ServeOptions(
+        String host,
+        int port,
+        int workers,
+        int queue,
+        long maxBodyBytes,
+        long maxPixels,
+        Duration timeout,
+        TestConfig slide) {
     /** A body is held in one array. */
     public static final long MAX_BODY_LIMIT = Integer.MAX_VALUE - 16;
 

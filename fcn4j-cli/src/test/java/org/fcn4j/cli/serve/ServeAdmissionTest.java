@@ -20,7 +20,9 @@ class ServeAdmissionTest {
         assertThat(a.running()).isEqualTo(1);
         assertThat(a.queueDepth()).isEqualTo(2);
         long t0 = System.nanoTime();
-        assertThat(a.awaitWorker(TimeUnit.MILLISECONDS.toNanos(100))).as("the only worker is busy").isFalse();
+        assertThat(a.awaitWorker(TimeUnit.MILLISECONDS.toNanos(100)))
+                .as("the only worker is busy")
+                .isFalse();
         assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(90));
         a.releaseWorker();
         a.leave();
@@ -33,12 +35,15 @@ class ServeAdmissionTest {
         assertThat(SegmentRequest.parse(null, null).format()).isEqualTo(SegmentRequest.Format.LABELS);
         assertThat(SegmentRequest.parse("", "*/*").format()).isEqualTo(SegmentRequest.Format.LABELS);
         assertThat(SegmentRequest.parse("", "application/json").format()).isEqualTo(SegmentRequest.Format.JSON);
-        assertThat(SegmentRequest.parse("", "image/png;q=0.5, application/json").format()).isEqualTo(SegmentRequest.Format.JSON);
-        assertThat(SegmentRequest.parse("", "application/json;q=0.2, image/*").format()).isEqualTo(SegmentRequest.Format.LABELS);
+        assertThat(SegmentRequest.parse("", "image/png;q=0.5, application/json").format())
+                .isEqualTo(SegmentRequest.Format.JSON);
+        assertThat(SegmentRequest.parse("", "application/json;q=0.2, image/*").format())
+                .isEqualTo(SegmentRequest.Format.LABELS);
         assertThat(SegmentRequest.parse("format=colour&tta=1&mode=slide", "image/*"))
                 .isEqualTo(new SegmentRequest(SegmentRequest.Format.COLOR, "slide", true));
         assertThatThrownBy(() -> SegmentRequest.parse("", "image/png;q=0, text/plain"))
-                .isInstanceOf(HttpError.class).hasMessageContaining("Accept is");
+                .isInstanceOf(HttpError.class)
+                .hasMessageContaining("Accept is");
         assertThatThrownBy(() -> SegmentRequest.parse("mode=sliding", null)).hasMessageContaining("mode='sliding'");
     }
 }

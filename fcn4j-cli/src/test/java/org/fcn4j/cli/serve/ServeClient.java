@@ -20,8 +20,10 @@ import javax.imageio.ImageIO;
 /** Talks HTTP to a server on a loopback port, as a client would. */
 final class ServeClient {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private final int port;
 
     ServeClient(int port) {
@@ -32,8 +34,10 @@ final class ServeClient {
         return URI.create("http://127.0.0.1:" + port + pathAndQuery);
     }
 
-    HttpResponse<byte[]> post(String pathAndQuery, byte[] body, String... headers) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(60))
+    HttpResponse<byte[]> post(String pathAndQuery, byte[] body, String... headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(pathAndQuery))
+                .timeout(Duration.ofSeconds(60))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (headers.length > 0) {
             b.headers(headers);
@@ -42,8 +46,10 @@ final class ServeClient {
     }
 
     HttpResponse<byte[]> send(String method, String pathAndQuery) throws IOException, InterruptedException {
-        HttpRequest r = HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(60))
-                .method(method, HttpRequest.BodyPublishers.noBody()).build();
+        HttpRequest r = HttpRequest.newBuilder(uri(pathAndQuery))
+                .timeout(Duration.ofSeconds(60))
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .build();
         return http.send(r, HttpResponse.BodyHandlers.ofByteArray());
     }
 
@@ -69,7 +75,8 @@ final class ServeClient {
     static BufferedImage png(byte[] bytes) throws IOException {
         BufferedImage img = ImageIO.read(new ByteArrayInputStream(bytes));
         if (img == null) {
-            throw new AssertionError("not a PNG: " + new String(bytes, 0, Math.min(200, bytes.length), StandardCharsets.UTF_8));
+            throw new AssertionError(
+                    "not a PNG: " + new String(bytes, 0, Math.min(200, bytes.length), StandardCharsets.UTF_8));
         }
         return img;
     }
@@ -82,7 +89,8 @@ final class ServeClient {
 
     /** Band 0 of an image, row-major. */
     static int[] samples(BufferedImage img) {
-        return img.getRaster().getSamples(0, 0, img.getWidth(), img.getHeight(), 0, new int[img.getWidth() * img.getHeight()]);
+        return img.getRaster()
+                .getSamples(0, 0, img.getWidth(), img.getHeight(), 0, new int[img.getWidth() * img.getHeight()]);
     }
 
     /**
@@ -98,7 +106,8 @@ final class ServeClient {
             socket.setSoTimeout(60_000);
             OutputStream out = socket.getOutputStream();
             out.write(("POST /v1/segment HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\nContent-Length: "
-                    + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + body.length + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.write(body, 0, sendFirst);
             out.flush();
             rest = java.util.Arrays.copyOfRange(body, sendFirst, body.length);

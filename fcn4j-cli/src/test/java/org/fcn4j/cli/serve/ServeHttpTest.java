@@ -1,7 +1,5 @@
 package org.fcn4j.cli.serve;
 
-import org.fcn4j.cli.CliRun;
-import org.fcn4j.infer.SegmentOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.fcn4j.cli.serve.ServeClient.json;
 import static org.fcn4j.cli.serve.ServeClient.png;
@@ -20,10 +18,12 @@ import java.util.Base64;
 import java.util.Random;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
+import org.fcn4j.cli.CliRun;
 import org.fcn4j.cli.SmallModel;
+import org.fcn4j.data.Images;
 import org.fcn4j.experiment.Config;
 import org.fcn4j.image.RgbImage;
-import org.fcn4j.data.Images;
+import org.fcn4j.infer.SegmentOptions;
 import org.fcn4j.infer.Segmenter;
 import org.fcn4j.model.TestConfig;
 import org.junit.jupiter.api.AfterAll;
@@ -47,7 +47,7 @@ class ServeHttpTest {
     @BeforeAll
     static void start() throws Exception {
         model = SmallModel.write(tmp);
-        segmenter = Segmenter.load(Config.load(model.config().toString()), model.checkpoint(), w -> { });
+        segmenter = Segmenter.load(Config.load(model.config().toString()), model.checkpoint(), w -> {});
         server = SegmentServer.start(segmenter, options(2, 4));
         client = new ServeClient(server.port());
     }
@@ -70,8 +70,13 @@ class ServeHttpTest {
             Path file = images.resolve("img." + format);
             Files.write(file, ServeClient.encode(image, format));
             Path out = tmp.resolve("predict-out-" + format);
-            CliRun r = CliRun.of("predict", model.config().toString(), model.checkpoint().toString(),
-                    file.toString(), "--out-dir", out.toString());
+            CliRun r = CliRun.of(
+                    "predict",
+                    model.config().toString(),
+                    model.checkpoint().toString(),
+                    file.toString(),
+                    "--out-dir",
+                    out.toString());
             assertThat(r.code()).as(r.err()).isEqualTo(0);
             BufferedImage expected = png(Files.readAllBytes(out.resolve("img.png")));
 
@@ -83,7 +88,9 @@ class ServeHttpTest {
             assertThat(got.getWidth()).isEqualTo(90);
             assertThat(got.getHeight()).isEqualTo(70);
             assertThat(samples(got)).containsExactly(samples(expected));
-            assertThat(Arrays.stream(samples(got)).distinct().count()).as("a map with more than one class").isGreaterThan(1);
+            assertThat(Arrays.stream(samples(got)).distinct().count())
+                    .as("a map with more than one class")
+                    .isGreaterThan(1);
         }
     }
 
@@ -95,7 +102,8 @@ class ServeHttpTest {
         int[][] palette = segmenter.meta().palette();
 
         BufferedImage colour = png(client.post("/v1/segment?format=color", body).body());
-        BufferedImage overlay = png(client.post("/v1/segment?format=overlay", body).body());
+        BufferedImage overlay =
+                png(client.post("/v1/segment?format=overlay", body).body());
         for (int i = 0; i < labels.length; i++) {
             int x = i % 64;
             int y = i / 64;
@@ -123,7 +131,9 @@ class ServeHttpTest {
         byte[] map = Base64.getDecoder().decode(j.get("label_map_png").asText());
         assertThat(samples(png(map))).containsExactly(labels);
         // ?format=json does the same whatever Accept says, as long as it allows JSON
-        assertThat(json(client.post("/v1/segment?format=json", body, "Accept", "*/*")).get("pixel_counts").toString())
+        assertThat(json(client.post("/v1/segment?format=json", body, "Accept", "*/*"))
+                        .get("pixel_counts")
+                        .toString())
                 .isEqualTo(j.get("pixel_counts").toString());
     }
 
@@ -132,14 +142,24 @@ class ServeHttpTest {
         BufferedImage image = SmallModel.image(100, 76);
         byte[] body = ServeClient.encode(image, "png");
         RgbImage rgb = Images.fromBufferedImage(image);
-        int[] slide = segmenter.segment(rgb, SegmentOptions.DEFAULT.withTestCfg(SLIDE)).labels().labels();
-        int[] tta = segmenter.segment(rgb, SegmentOptions.DEFAULT.withTta(true)).labels().labels();
+        int[] slide = segmenter
+                .segment(rgb, SegmentOptions.DEFAULT.withTestCfg(SLIDE))
+                .labels()
+                .labels();
+        int[] tta = segmenter
+                .segment(rgb, SegmentOptions.DEFAULT.withTta(true))
+                .labels()
+                .labels();
         int[] whole = segmenter.segment(rgb).labels().labels();
         assertThat(slide).isNotEqualTo(whole); // otherwise the checks below could not tell the modes apart
         assertThat(tta).isNotEqualTo(whole);
-        assertThat(samples(png(client.post("/v1/segment?mode=slide", body).body()))).containsExactly(slide);
-        assertThat(samples(png(client.post("/v1/segment?tta=true", body).body()))).containsExactly(tta);
-        assertThat(samples(png(client.post("/v1/segment?mode=whole&tta=false", body).body()))).containsExactly(whole);
+        assertThat(samples(png(client.post("/v1/segment?mode=slide", body).body())))
+                .containsExactly(slide);
+        assertThat(samples(png(client.post("/v1/segment?tta=true", body).body())))
+                .containsExactly(tta);
+        assertThat(samples(png(
+                        client.post("/v1/segment?mode=whole&tta=false", body).body())))
+                .containsExactly(whole);
         JsonNode j = json(client.post("/v1/segment?mode=slide&tta=true&format=json", body));
         assertThat(j.get("mode").asText()).isEqualTo("slide");
         assertThat(j.get("tta").asBoolean()).isTrue();
@@ -154,7 +174,10 @@ class ServeHttpTest {
         expect(client.post("/v1/segment", Arrays.copyOf(noisyJpeg, noisyJpeg.length / 2)), 400, "truncated image");
         expect(client.post("/v1/segment", Arrays.copyOf(bigPng, bigPng.length / 2)), 400, "corrupt or truncated image");
         expect(client.post("/v1/segment", new byte[0]), 400, "empty request body");
-        expect(client.post("/v1/segment", new byte[(int) MAX_BODY + 1000]), 413, "over the limit of " + MAX_BODY + " bytes");
+        expect(
+                client.post("/v1/segment", new byte[(int) MAX_BODY + 1000]),
+                413,
+                "over the limit of " + MAX_BODY + " bytes");
         expect(client.post("/v1/segment", pngDeclaring(100_000, 100_000)), 413, "declares 100000x100000 pixels");
         expect(client.post("/v1/segment", jpegDeclaring(60_000, 60_000)), 413, "declares 60000x60000 pixels");
         expect(client.post("/v1/segment?format=gif", good), 400, "format='gif'");
@@ -172,7 +195,8 @@ class ServeHttpTest {
         assertThat(client.send("GET", "/healthz").statusCode()).isEqualTo(200);
         assertThat(client.post("/v1/segment", good).statusCode()).isEqualTo(200);
         String metrics = client.metrics();
-        assertThat(metrics).containsPattern("fcn4j_http_requests_total\\{path=\"/v1/segment\",code=\"400\"} [1-9]")
+        assertThat(metrics)
+                .containsPattern("fcn4j_http_requests_total\\{path=\"/v1/segment\",code=\"400\"} [1-9]")
                 .containsPattern("fcn4j_http_requests_total\\{path=\"/v1/segment\",code=\"413\"} [1-9]")
                 .containsPattern("fcn4j_http_requests_total\\{path=\"other\",code=\"404\"} [1-9]")
                 .contains("# TYPE fcn4j_segment_request_seconds histogram")
@@ -206,7 +230,9 @@ class ServeHttpTest {
         String ckpt = model.checkpoint().toString();
         CliRun r = CliRun.of("serve", cfg, ckpt, "--slide-crop", "32x32", "--slide-stride", "40x40");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err().trim()).isEqualTo("error: --slide-stride: 40x40 is larger than the window 32x32, which leaves pixels uncovered");
+        assertThat(r.err().trim())
+                .isEqualTo(
+                        "error: --slide-stride: 40x40 is larger than the window 32x32, which leaves pixels uncovered");
         r = CliRun.of("serve", cfg, ckpt, "--port", "70000");
         assertThat(r.err().trim()).isEqualTo("error: --port: expected 0..65535 but got 70000");
         r = CliRun.of("serve", cfg, ckpt, "--max-body-bytes", "0");
@@ -234,7 +260,14 @@ class ServeHttpTest {
     static byte[] pngDeclaring(int width, int height) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-        chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(width).putInt(height).put(new byte[] {8, 2, 0, 0, 0}).array());
+        chunk(
+                out,
+                "IHDR",
+                ByteBuffer.allocate(13)
+                        .putInt(width)
+                        .putInt(height)
+                        .put(new byte[] {8, 2, 0, 0, 0})
+                        .array());
         Deflater d = new Deflater();
         d.setInput(new byte[1024]);
         d.finish();

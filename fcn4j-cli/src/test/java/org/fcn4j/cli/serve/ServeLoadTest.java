@@ -34,11 +34,21 @@ class ServeLoadTest {
         assumeTrue(Files.isRegularFile(Path.of("/proc/self/status")), "reads memory from Linux's /proc");
         SmallModel model = SmallModel.write(tmp);
         byte[] body = ServeClient.encode(SmallModel.image(128, 96), "jpg");
-        try (Segmenter segmenter = Segmenter.load(Config.load(model.config().toString()), model.checkpoint(), w -> { });
-                SegmentServer server = SegmentServer.start(segmenter, new ServeOptions("127.0.0.1", 0, 2, 16,
-                        1 << 20, 1 << 20, Duration.ofSeconds(60), ServeHttpTest.SLIDE))) {
+        try (Segmenter segmenter = Segmenter.load(Config.load(model.config().toString()), model.checkpoint(), w -> {});
+                SegmentServer server = SegmentServer.start(
+                        segmenter,
+                        new ServeOptions(
+                                "127.0.0.1",
+                                0,
+                                2,
+                                16,
+                                1 << 20,
+                                1 << 20,
+                                Duration.ofSeconds(60),
+                                ServeHttpTest.SLIDE))) {
             ServeClient client = new ServeClient(server.port());
-            int[] expected = ServeClient.samples(ServeClient.png(client.post("/v1/segment", body).body()));
+            int[] expected = ServeClient.samples(
+                    ServeClient.png(client.post("/v1/segment", body).body()));
             // warm-up to a steady state: the JIT, libtorch's allocator and thread pools, and G1's heap, which
             // grows by ~130 MB committed sometime in the first few hundred requests and then stays put
             // (two batches in a row growing VmRSS by under 2% each), at most 10 batches
@@ -56,13 +66,23 @@ class ServeLoadTest {
             Collections.sort(nanos);
             double p50 = nanos.get(nanos.size() / 2) / 1e6;
             double p99 = nanos.get((int) Math.ceil(nanos.size() * 0.99) - 1) / 1e6;
-            System.out.printf("serve load: %d requests, concurrency %d, 128x96 JPEG, tiny R-18: p50 %.1f ms, p99 %.1f ms; "
-                    + "after %d warm-up requests VmRSS %d MB before, %d MB after (%+.1f%%)%n", REQUESTS, CONCURRENCY, p50, p99, warmUp,
-                    rssBefore / 1024, rssAfter / 1024, 100.0 * (rssAfter - rssBefore) / rssBefore);
+            System.out.printf(
+                    "serve load: %d requests, concurrency %d, 128x96 JPEG, tiny R-18: p50 %.1f ms, p99 %.1f ms; "
+                            + "after %d warm-up requests VmRSS %d MB before, %d MB after (%+.1f%%)%n",
+                    REQUESTS,
+                    CONCURRENCY,
+                    p50,
+                    p99,
+                    warmUp,
+                    rssBefore / 1024,
+                    rssAfter / 1024,
+                    100.0 * (rssAfter - rssBefore) / rssBefore);
             assertThat(Math.abs(rssAfter - rssBefore)).as("VmRSS change (kB)").isLessThanOrEqualTo(rssBefore / 10);
-            assertThat(client.metrics()).contains("fcn4j_segment_request_seconds_count " + (1 + warmUp + REQUESTS))
+            assertThat(client.metrics())
+                    .contains("fcn4j_segment_request_seconds_count " + (1 + warmUp + REQUESTS))
                     .contains("fcn4j_http_requests_total{path=\"/v1/segment\",code=\"200\"} " + (1 + warmUp + REQUESTS))
-                    .contains("fcn4j_queue_depth 0").contains("fcn4j_workers_busy 0");
+                    .contains("fcn4j_queue_depth 0")
+                    .contains("fcn4j_workers_busy 0");
         }
     }
 

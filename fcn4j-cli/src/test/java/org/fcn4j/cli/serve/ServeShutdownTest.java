@@ -26,9 +26,19 @@ class ServeShutdownTest {
     void sigtermFinishesTheRequestInFlightAndExitsZero() throws Exception {
         SmallModel model = SmallModel.write(tmp);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"), "org.fcn4j.cli.Main",
-                "serve", model.config().toString(), model.checkpoint().toString(), "--port", "0")
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        java,
+                        "-Xmx512m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "org.fcn4j.cli.Main",
+                        "serve",
+                        model.config().toString(),
+                        model.checkpoint().toString(),
+                        "--port",
+                        "0")
+                .redirectErrorStream(true)
+                .start();
         List<String> output = new java.util.concurrent.CopyOnWriteArrayList<>();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -52,10 +62,14 @@ class ServeShutdownTest {
                 // SIGTERM (through the handle: Process.destroy would also close our end of its output)
                 assertThat(p.toHandle().destroy()).isTrue();
                 awaitRefused(port);
-                assertThat(p.isAlive()).as("still finishing the request in flight").isTrue();
+                assertThat(p.isAlive())
+                        .as("still finishing the request in flight")
+                        .isTrue();
                 assertThat(held.finish()).startsWith("HTTP/1.1 200");
             }
-            assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("exits after the drain").isTrue();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS))
+                    .as("exits after the drain")
+                    .isTrue();
             drain.join(5000);
             assertThat(p.exitValue()).as(String.join("\n", output)).isZero();
             assertThat(output).anyMatch(l -> l.contains("fcn4j serve: stopped"));

@@ -33,6 +33,7 @@ public final class OpenCvHsv {
      * column. (An SSE-only or NEON build has 16-pixel blocks, which this port does not model.)
      */
     private static final int SIMD_PIXELS = 32;
+
     private static final float HSCALE = 6.0f / 180;
     private static final float INV255 = 1.0f / 255.0f;
     /** Which of tab[0..3] (v, p, q, t below) is B, G, R in each 60-degree sector (OpenCV's sector_data). */

@@ -1,9 +1,9 @@
 package org.fcn4j.data.transform;
 
-import org.fcn4j.image.LabeledImage;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
 import org.fcn4j.image.LabelMap;
+import org.fcn4j.image.LabeledImage;
 import org.fcn4j.image.RgbImage;
 
 /**

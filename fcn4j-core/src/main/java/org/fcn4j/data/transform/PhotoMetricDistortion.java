@@ -25,8 +25,13 @@ public final class PhotoMetricDistortion implements Transform {
      * @param brightnessDelta brightness offsets are drawn from [-delta, delta), delta >= 0
      * @param hueDelta hue shifts are drawn from the integers in [-delta, delta), delta >= 1
      */
-    public PhotoMetricDistortion(double brightnessDelta, double contrastLower, double contrastUpper,
-            double saturationLower, double saturationUpper, int hueDelta) {
+    public PhotoMetricDistortion(
+            double brightnessDelta,
+            double contrastLower,
+            double contrastUpper,
+            double saturationLower,
+            double saturationUpper,
+            int hueDelta) {
         if (!(brightnessDelta >= 0)) {
             throw new InvalidParameter("brightness_delta", "must be >= 0 but got " + brightnessDelta);
         }
@@ -51,8 +56,8 @@ public final class PhotoMetricDistortion implements Transform {
 
     private static void checkRange(String key, double lower, double upper) {
         if (!(lower >= 0 && lower <= upper)) {
-            throw new InvalidParameter(key, "expected [lower, upper] with 0 <= lower <= upper but got ["
-                    + lower + ", " + upper + "]");
+            throw new InvalidParameter(
+                    key, "expected [lower, upper] with 0 <= lower <= upper but got [" + lower + ", " + upper + "]");
         }
     }
 

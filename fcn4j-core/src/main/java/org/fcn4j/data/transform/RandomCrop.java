@@ -1,8 +1,8 @@
 package org.fcn4j.data.transform;
 
-import org.fcn4j.image.LabeledImage;
 import java.util.random.RandomGenerator;
 import org.fcn4j.image.LabelMap;
+import org.fcn4j.image.LabeledImage;
 import org.fcn4j.image.RgbImage;
 
 /**
@@ -63,7 +63,8 @@ public record RandomCrop(int cropH, int cropW, double catMaxRatio, int ignoreInd
     static RgbImage crop(RgbImage img, Window win) {
         byte[] out = new byte[win.h() * win.w() * 3];
         for (int y = 0; y < win.h(); y++) {
-            System.arraycopy(img.pixels(), ((win.y() + y) * img.width() + win.x()) * 3, out, y * win.w() * 3, win.w() * 3);
+            System.arraycopy(
+                    img.pixels(), ((win.y() + y) * img.width() + win.x()) * 3, out, y * win.w() * 3, win.w() * 3);
         }
         return new RgbImage(win.h(), win.w(), out);
     }

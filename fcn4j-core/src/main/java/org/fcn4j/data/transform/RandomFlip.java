@@ -1,8 +1,8 @@
 package org.fcn4j.data.transform;
 
-import org.fcn4j.image.LabeledImage;
 import java.util.random.RandomGenerator;
 import org.fcn4j.image.LabelMap;
+import org.fcn4j.image.LabeledImage;
 
 /** mmcv's {@code RandomFlip} (horizontal): mirrors image and labels left-right with probability {@code prob}. */
 public record RandomFlip(double prob) implements Transform {

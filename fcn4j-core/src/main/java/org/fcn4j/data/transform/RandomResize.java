@@ -1,18 +1,20 @@
 package org.fcn4j.data.transform;
 
-import org.fcn4j.image.LabeledImage;
 import java.util.random.RandomGenerator;
 import org.fcn4j.data.CvResize;
+import org.fcn4j.image.LabeledImage;
 
 /**
  * mmcv's {@code RandomResize} with a ratio range: r ~ U(min, max), target scale (int(w * r), int(h * r))
  * of the configured (w, h); then {@code Resize} to it (keep ratio: mmcv's rescale_size), image
  * bilinear (OpenCV INTER_LINEAR), labels nearest.
  */
-public record RandomResize(int scaleW, int scaleH, double minRatio, double maxRatio, boolean keepRatio) implements Transform {
+public record RandomResize(int scaleW, int scaleH, double minRatio, double maxRatio, boolean keepRatio)
+        implements Transform {
     public RandomResize {
         if (minRatio <= 0 || maxRatio < minRatio) {
-            throw new IllegalArgumentException("ratio_range must be 0 < min <= max but got [" + minRatio + ", " + maxRatio + "]");
+            throw new IllegalArgumentException(
+                    "ratio_range must be 0 < min <= max but got [" + minRatio + ", " + maxRatio + "]");
         }
     }
 
@@ -28,10 +30,10 @@ public record RandomResize(int scaleW, int scaleH, double minRatio, double maxRa
         int h = in.image().height();
         int[] size = keepRatio ? CvResize.keepRatioSize(w, h, scaleW, scaleH) : new int[] {scaleW, scaleH};
         if (size[0] < 1 || size[1] < 1) {
-            throw new IllegalArgumentException("resizing " + w + "x" + h + " to scale " + scaleW + "x" + scaleH
-                    + " leaves no pixels");
+            throw new IllegalArgumentException(
+                    "resizing " + w + "x" + h + " to scale " + scaleW + "x" + scaleH + " leaves no pixels");
         }
-        return new LabeledImage(CvResize.bilinear(in.image(), size[0], size[1]),
-                CvResize.nearest(in.labels(), size[0], size[1]));
+        return new LabeledImage(
+                CvResize.bilinear(in.image(), size[0], size[1]), CvResize.nearest(in.labels(), size[0], size[1]));
     }
 }

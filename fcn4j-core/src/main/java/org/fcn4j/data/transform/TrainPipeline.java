@@ -1,10 +1,10 @@
 package org.fcn4j.data.transform;
 
-import org.fcn4j.image.LabeledImage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
 import org.fcn4j.config.ConfigNode;
+import org.fcn4j.image.LabeledImage;
 
 /**
  * A config's training pipeline ({@code train_dataloader.dataset.pipeline}): after loading the image and
@@ -27,8 +27,18 @@ public record TrainPipeline(List<Transform> steps, Boolean reduceZeroLabel) {
         List<Transform> steps = new ArrayList<>();
         Boolean reduceZero = null;
         for (ConfigNode step : parent.dicts(key)) {
-            String type = step.oneOf("type", null, "LoadImageFromFile", "LoadAnnotations", "Resize", "RandomResize",
-                    "RandomCrop", "RandomFlip", "PhotoMetricDistortion", "Pad", "PackSegInputs");
+            String type = step.oneOf(
+                    "type",
+                    null,
+                    "LoadImageFromFile",
+                    "LoadAnnotations",
+                    "Resize",
+                    "RandomResize",
+                    "RandomCrop",
+                    "RandomFlip",
+                    "PhotoMetricDistortion",
+                    "Pad",
+                    "PackSegInputs");
             if (type == null) {
                 throw step.error("type", "missing");
             }
@@ -77,7 +87,8 @@ public record TrainPipeline(List<Transform> steps, Boolean reduceZeroLabel) {
         step.accept("backend", "clip_object_border");
         double[] range = random ? step.numbers("ratio_range", null, 2) : new double[] {1, 1};
         if (range == null) {
-            throw step.error("ratio_range", "RandomResize needs ratio_range [min, max] (a list of scales is not supported)");
+            throw step.error(
+                    "ratio_range", "RandomResize needs ratio_range [min, max] (a list of scales is not supported)");
         }
         if (range[0] <= 0 || range[1] < range[0]) {
             throw step.error("ratio_range", "must be 0 < min <= max but got [" + range[0] + ", " + range[1] + "]");

@@ -1,7 +1,7 @@
 package org.fcn4j.data.transform;
 
-import org.fcn4j.image.LabeledImage;
 import java.util.random.RandomGenerator;
+import org.fcn4j.image.LabeledImage;
 
 /**
  * One random augmentation step of a training pipeline (mmseg's {@code RandomResize}, {@code RandomCrop},

@@ -55,6 +55,7 @@ public final class Unpickler {
     private final Function<Object, Object> persistentLoad;
     /** The pickle stack; a list because Python's None is pushed as null. */
     private final List<Object> stack = new ArrayList<>();
+
     private final Map<Long, Object> memo = new HashMap<>();
     private int created;
 
@@ -77,74 +78,241 @@ public final class Unpickler {
         while (true) {
             int op = u8();
             switch (op) {
-                case 0x80: u8(); break; // PROTO
-                case 0x95: need(8); in.getLong(); break; // FRAME: framing is advisory
-                case '.': return pop(); // STOP
-                case '(': count(); stack.add(MARK); break;
-                case '}': push(new LinkedHashMap<>()); break;
-                case ']': push(new ArrayList<>()); break;
-                case ')': push(new PyTuple(List.of())); break;
-                case 'l': push(new ArrayList<>(popMark())); break;
-                case 'd': { Map<Object, Object> m = new LinkedHashMap<>(); putPairs(m, popMark()); push(m); break; }
-                case 't': push(new PyTuple(popMark())); break;
-                case 0x85: push(tuple(pop())); break;
-                case 0x86: { Object b = pop(); Object a = pop(); push(tuple(a, b)); break; }
-                case 0x87: { Object c = pop(); Object b = pop(); Object a = pop(); push(tuple(a, b, c)); break; }
-                case 0x8f: push(new HashSet<>()); break; // EMPTY_SET
-                case 0x90: addItems(); break;
-                case 0x91: push(setOf(popMark())); break; // FROZENSET
-                case 'N': push(null); break;
-                case 0x88: push(Boolean.TRUE); break;
-                case 0x89: push(Boolean.FALSE); break;
-                case 'J': need(4); push((long) in.getInt()); break;
-                case 'K': push((long) u8()); break;
-                case 'M': need(2); push((long) (in.getShort() & 0xffff)); break;
-                case 0x8a: push(longBytes(u8())); break;
-                case 0x8b: push(longBytes(length(4))); break;
-                case 'G': need(8); push(in.order(ByteOrder.BIG_ENDIAN).getDouble()); in.order(ByteOrder.LITTLE_ENDIAN); break;
-                case 'X': push(utf8(length(4))); break;
-                case 0x8c: push(utf8(u8())); break;
-                case 0x8d: push(utf8(length(8))); break;
-                case 'B': push(bytes(length(4))); break;
-                case 'C': push(bytes(u8())); break;
-                case 0x8e: case 0x96: push(bytes(length(8))); break;
-                case 'T': push(latin1(length(4))); break; // BINSTRING (py2 str)
-                case 'U': push(latin1(u8())); break;
-                case 'I': push(TextNumbers.integer(line(Integer.MAX_VALUE), true)); break;
-                case 'L': push(TextNumbers.integer(line(Integer.MAX_VALUE), false)); break;
-                case 'F': push(TextNumbers.decimal(line(Integer.MAX_VALUE))); break;
-                case 'S': push(unquote(line(Integer.MAX_VALUE))); break;
-                case 'V': push(line(Integer.MAX_VALUE)); break;
-                case 'q': memoize(u8()); break;
-                case 'r': memoize(length(4)); break;
-                case 'p': memoize(TextNumbers.index(line(24))); break;
-                case 0x94: memoize(memo.size()); break;
-                case 'h': push(get(u8())); break;
-                case 'j': push(get(length(4))); break;
-                case 'g': push(get(TextNumbers.index(line(24)))); break;
-                case '0': pop(); break;
-                case '1': popMark(); break;
-                case '2': push(peek()); break;
-                case 'a': { Object v = pop(); list(peek()).add(v); break; }
-                case 'e': { List<Object> items = popMark(); list(peek()).addAll(items); break; }
-                case 's': { Object v = pop(); Object k = pop(); map(peek()).put(Values.hashable(k, "dict key"), v); break; }
-                case 'u': { List<Object> kv = popMark(); putPairs(map(peek()), kv); break; }
-                case 'c': push(global(new PyGlobal(line(1024), line(1024)))); break;
-                case 0x93: { Object name = pop(); Object module = pop(); push(stackGlobal(module, name)); break; }
-                case 'R': { Object args = pop(); Object f = pop(); push(call(f, args, "REDUCE")); break; }
-                case 0x81: { Object args = pop(); Object cls = pop(); push(newObject(cls, args)); break; }
-                case 0x92: { pop(); Object args = pop(); Object cls = pop(); push(newObject(cls, args)); break; }
-                case 'b': build(); break;
-                case 'Q': push(persistent(pop())); break;
-                case 'P': push(persistent(line(1024))); break;
-                case 'i': push(inst(global(new PyGlobal(line(1024), line(1024))))); break;
-                case 'o': push(obj(popMark())); break;
-                case 0x82: throw extension(u8(), "EXT1");
-                case 0x83: need(2); throw extension(in.getShort() & 0xffff, "EXT2");
-                case 0x84: need(4); throw extension(in.getInt() & 0xffffffffL, "EXT4");
+                case 0x80:
+                    u8();
+                    break; // PROTO
+                case 0x95:
+                    need(8);
+                    in.getLong();
+                    break; // FRAME: framing is advisory
+                case '.':
+                    return pop(); // STOP
+                case '(':
+                    count();
+                    stack.add(MARK);
+                    break;
+                case '}':
+                    push(new LinkedHashMap<>());
+                    break;
+                case ']':
+                    push(new ArrayList<>());
+                    break;
+                case ')':
+                    push(new PyTuple(List.of()));
+                    break;
+                case 'l':
+                    push(new ArrayList<>(popMark()));
+                    break;
+                case 'd': {
+                    Map<Object, Object> m = new LinkedHashMap<>();
+                    putPairs(m, popMark());
+                    push(m);
+                    break;
+                }
+                case 't':
+                    push(new PyTuple(popMark()));
+                    break;
+                case 0x85:
+                    push(tuple(pop()));
+                    break;
+                case 0x86: {
+                    Object b = pop();
+                    Object a = pop();
+                    push(tuple(a, b));
+                    break;
+                }
+                case 0x87: {
+                    Object c = pop();
+                    Object b = pop();
+                    Object a = pop();
+                    push(tuple(a, b, c));
+                    break;
+                }
+                case 0x8f:
+                    push(new HashSet<>());
+                    break; // EMPTY_SET
+                case 0x90:
+                    addItems();
+                    break;
+                case 0x91:
+                    push(setOf(popMark()));
+                    break; // FROZENSET
+                case 'N':
+                    push(null);
+                    break;
+                case 0x88:
+                    push(Boolean.TRUE);
+                    break;
+                case 0x89:
+                    push(Boolean.FALSE);
+                    break;
+                case 'J':
+                    need(4);
+                    push((long) in.getInt());
+                    break;
+                case 'K':
+                    push((long) u8());
+                    break;
+                case 'M':
+                    need(2);
+                    push((long) (in.getShort() & 0xffff));
+                    break;
+                case 0x8a:
+                    push(longBytes(u8()));
+                    break;
+                case 0x8b:
+                    push(longBytes(length(4)));
+                    break;
+                case 'G':
+                    need(8);
+                    push(in.order(ByteOrder.BIG_ENDIAN).getDouble());
+                    in.order(ByteOrder.LITTLE_ENDIAN);
+                    break;
+                case 'X':
+                    push(utf8(length(4)));
+                    break;
+                case 0x8c:
+                    push(utf8(u8()));
+                    break;
+                case 0x8d:
+                    push(utf8(length(8)));
+                    break;
+                case 'B':
+                    push(bytes(length(4)));
+                    break;
+                case 'C':
+                    push(bytes(u8()));
+                    break;
+                case 0x8e:
+                case 0x96:
+                    push(bytes(length(8)));
+                    break;
+                case 'T':
+                    push(latin1(length(4)));
+                    break; // BINSTRING (py2 str)
+                case 'U':
+                    push(latin1(u8()));
+                    break;
+                case 'I':
+                    push(TextNumbers.integer(line(Integer.MAX_VALUE), true));
+                    break;
+                case 'L':
+                    push(TextNumbers.integer(line(Integer.MAX_VALUE), false));
+                    break;
+                case 'F':
+                    push(TextNumbers.decimal(line(Integer.MAX_VALUE)));
+                    break;
+                case 'S':
+                    push(unquote(line(Integer.MAX_VALUE)));
+                    break;
+                case 'V':
+                    push(line(Integer.MAX_VALUE));
+                    break;
+                case 'q':
+                    memoize(u8());
+                    break;
+                case 'r':
+                    memoize(length(4));
+                    break;
+                case 'p':
+                    memoize(TextNumbers.index(line(24)));
+                    break;
+                case 0x94:
+                    memoize(memo.size());
+                    break;
+                case 'h':
+                    push(get(u8()));
+                    break;
+                case 'j':
+                    push(get(length(4)));
+                    break;
+                case 'g':
+                    push(get(TextNumbers.index(line(24))));
+                    break;
+                case '0':
+                    pop();
+                    break;
+                case '1':
+                    popMark();
+                    break;
+                case '2':
+                    push(peek());
+                    break;
+                case 'a': {
+                    Object v = pop();
+                    list(peek()).add(v);
+                    break;
+                }
+                case 'e': {
+                    List<Object> items = popMark();
+                    list(peek()).addAll(items);
+                    break;
+                }
+                case 's': {
+                    Object v = pop();
+                    Object k = pop();
+                    map(peek()).put(Values.hashable(k, "dict key"), v);
+                    break;
+                }
+                case 'u': {
+                    List<Object> kv = popMark();
+                    putPairs(map(peek()), kv);
+                    break;
+                }
+                case 'c':
+                    push(global(new PyGlobal(line(1024), line(1024))));
+                    break;
+                case 0x93: {
+                    Object name = pop();
+                    Object module = pop();
+                    push(stackGlobal(module, name));
+                    break;
+                }
+                case 'R': {
+                    Object args = pop();
+                    Object f = pop();
+                    push(call(f, args, "REDUCE"));
+                    break;
+                }
+                case 0x81: {
+                    Object args = pop();
+                    Object cls = pop();
+                    push(newObject(cls, args));
+                    break;
+                }
+                case 0x92: {
+                    pop();
+                    Object args = pop();
+                    Object cls = pop();
+                    push(newObject(cls, args));
+                    break;
+                }
+                case 'b':
+                    build();
+                    break;
+                case 'Q':
+                    push(persistent(pop()));
+                    break;
+                case 'P':
+                    push(persistent(line(1024)));
+                    break;
+                case 'i':
+                    push(inst(global(new PyGlobal(line(1024), line(1024)))));
+                    break;
+                case 'o':
+                    push(obj(popMark()));
+                    break;
+                case 0x82:
+                    throw extension(u8(), "EXT1");
+                case 0x83:
+                    need(2);
+                    throw extension(in.getShort() & 0xffff, "EXT2");
+                case 0x84:
+                    need(4);
+                    throw extension(in.getInt() & 0xffffffffL, "EXT4");
                 default:
-                    throw new PickleException(String.format("unsupported pickle opcode 0x%02x at byte %d", op,
-                            in.position() - 1));
+                    throw new PickleException(
+                            String.format("unsupported pickle opcode 0x%02x at byte %d", op, in.position() - 1));
             }
         }
     }
@@ -168,7 +336,8 @@ public final class Unpickler {
             throw new PickleException("refusing to call " + Values.brief(f) + " (" + opcode + "): its framework's"
                     + " names are kept only as placeholder classes, recreated with NEWOBJ; calling one runs its code");
         }
-        throw new PickleException("refusing to call " + Values.brief(f) + " (" + opcode + "): not a known-safe function");
+        throw new PickleException(
+                "refusing to call " + Values.brief(f) + " (" + opcode + "): not a known-safe function");
     }
 
     /** NEWOBJ and NEWOBJ_EX: {@code cls.__new__(cls, *args)}, which makes a placeholder of a kept class. */
@@ -192,8 +361,8 @@ public final class Unpickler {
 
     /** EXT1/2/4 name a callable by a code in copyreg's extension registry; there is no registry here. */
     private PickleException extension(long code, String opcode) {
-        return new PickleException("refusing extension code " + code + " (" + opcode
-                + "): copyreg's registry maps codes to callables");
+        return new PickleException(
+                "refusing extension code " + code + " (" + opcode + "): copyreg's registry maps codes to callables");
     }
 
     private static PyTuple asArgs(Object args) {

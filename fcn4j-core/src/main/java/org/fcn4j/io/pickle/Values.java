@@ -33,8 +33,12 @@ public final class Values {
     }
 
     private static boolean scalar(Object o) {
-        return o == null || o instanceof String || o instanceof Long || o instanceof BigInteger
-                || o instanceof Double || o instanceof Boolean;
+        return o == null
+                || o instanceof String
+                || o instanceof Long
+                || o instanceof BigInteger
+                || o instanceof Double
+                || o instanceof Boolean;
     }
 
     /** A short description for an error message: scalars shown (cut to 60 characters), containers by kind and size. */

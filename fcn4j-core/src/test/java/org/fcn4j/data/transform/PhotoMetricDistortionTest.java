@@ -1,6 +1,5 @@
 package org.fcn4j.data.transform;
 
-import org.fcn4j.image.LabeledImage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -24,6 +23,7 @@ import org.fcn4j.Fixtures;
 import org.fcn4j.config.ConfigException;
 import org.fcn4j.config.ConfigNode;
 import org.fcn4j.image.LabelMap;
+import org.fcn4j.image.LabeledImage;
 import org.fcn4j.image.RgbImage;
 import org.fcn4j.io.Safetensors;
 import org.fcn4j.nn.Torch;
@@ -72,7 +72,8 @@ class PhotoMetricDistortionTest {
     void hsvToRgbEqualsOpenCvOnRandomAndEdgePixels() {
         RgbImage hsv = IMAGES.get("hsv2rgb.hsv");
         RgbImage rgb = OpenCvHsv.hsvToRgb(hsv.height(), hsv.width(), hsv.pixels());
-        assertThat(differingPixels(IMAGES.get("hsv2rgb.rgb").pixels(), rgb.pixels())).isZero();
+        assertThat(differingPixels(IMAGES.get("hsv2rgb.rgb").pixels(), rgb.pixels()))
+                .isZero();
     }
 
     /** Every RGB value, 65536 at a time (one red level), in the generator's order. */
@@ -124,7 +125,8 @@ class PhotoMetricDistortionTest {
         RgbImage img = IMAGES.get("img");
         // Python float reprs: Double.valueOf gives back the very doubles mmseg's draws would be.
         double[] params = Arrays.stream(metadata.get("params." + step).split(","))
-                .mapToDouble(Double::valueOf).toArray();
+                .mapToDouble(Double::valueOf)
+                .toArray();
         for (int i = 0; i < params.length; i++) {
             double p = params[i];
             RgbImage out = switch (step) {
@@ -134,7 +136,8 @@ class PhotoMetricDistortionTest {
                 default -> PhotoMetricDistortion.hue(img, (int) p);
             };
             assertThat(differingPixels(IMAGES.get(step + "." + i).pixels(), out.pixels()))
-                    .as("pixels differing from mmseg's %s(%s)", step, p).isZero();
+                    .as("pixels differing from mmseg's %s(%s)", step, p)
+                    .isZero();
         }
     }
 
@@ -187,8 +190,10 @@ class PhotoMetricDistortionTest {
         // saturation on, 0.5 + 1 * 0.9; hue on, -5
         Script rng = new Script(1, 0.75, 1, 1, 0.25, 1, 0.9, 1, -5);
         RgbImage out = new PhotoMetricDistortion().apply(labeled(), rng).image();
-        RgbImage expected = PhotoMetricDistortion.hue(PhotoMetricDistortion.saturation(
-                PhotoMetricDistortion.contrast(PhotoMetricDistortion.brightness(img, 16.0), 0.75), 1.4), -5);
+        RgbImage expected = PhotoMetricDistortion.hue(
+                PhotoMetricDistortion.saturation(
+                        PhotoMetricDistortion.contrast(PhotoMetricDistortion.brightness(img, 16.0), 0.75), 1.4),
+                -5);
         assertThat(rng.exhausted()).isTrue();
         assertThat(out.pixels()).isEqualTo(expected.pixels());
     }
@@ -213,7 +218,9 @@ class PhotoMetricDistortionTest {
         for (long seed = 0; seed < 8; seed++) {
             LabeledImage a = t.apply(in, new SplittableRandom(seed));
             LabeledImage b = t.apply(in, new SplittableRandom(seed));
-            assertThat(a.image().pixels()).as("seed %d", seed).isEqualTo(b.image().pixels());
+            assertThat(a.image().pixels())
+                    .as("seed %d", seed)
+                    .isEqualTo(b.image().pixels());
             assertThat(a.labels()).isSameAs(in.labels());
             changed += Arrays.equals(a.image().pixels(), original) ? 0 : 1;
         }
@@ -232,22 +239,35 @@ class PhotoMetricDistortionTest {
     @Test
     void parseReadsMmsegKeys() {
         // Only the parameters decide the draws: a narrow config must give the distortion it names.
-        PhotoMetricDistortion narrow = parse("brightness_delta", 0, "contrast_range", List.of(2, 2),
-                "saturation_range", List.of(1.0, 1.0), "hue_delta", 1);
+        PhotoMetricDistortion narrow = parse(
+                "brightness_delta",
+                0,
+                "contrast_range",
+                List.of(2, 2),
+                "saturation_range",
+                List.of(1.0, 1.0),
+                "hue_delta",
+                1);
         PhotoMetricDistortion direct = new PhotoMetricDistortion(0, 2, 2, 1, 1, 1);
         LabeledImage in = labeled();
         for (long seed = 0; seed < 4; seed++) {
             assertThat(narrow.apply(in, new SplittableRandom(seed)).image().pixels())
-                    .isEqualTo(direct.apply(in, new SplittableRandom(seed)).image().pixels());
+                    .isEqualTo(
+                            direct.apply(in, new SplittableRandom(seed)).image().pixels());
         }
         assertThat(parse().apply(in, new SplittableRandom(3)).image().pixels())
-                .isEqualTo(new PhotoMetricDistortion().apply(in, new SplittableRandom(3)).image().pixels());
+                .isEqualTo(new PhotoMetricDistortion()
+                        .apply(in, new SplittableRandom(3))
+                        .image()
+                        .pixels());
     }
 
     static Stream<Arguments> badSteps() {
         String at = "train_pipeline[3].";
         return Stream.of(
-                Arguments.of("contrast_range", List.of(1.5, 0.5),
+                Arguments.of(
+                        "contrast_range",
+                        List.of(1.5, 0.5),
                         at + "contrast_range: expected [lower, upper] with 0 <= lower <= upper but got [1.5, 0.5]"),
                 Arguments.of("saturation_range", List.of(-0.5, 1.5), at + "saturation_range: expected [lower, upper]"),
                 Arguments.of("saturation_range", List.of(0.5), at + "saturation_range: expected 2 numbers but got 1"),
@@ -260,6 +280,8 @@ class PhotoMetricDistortionTest {
     @ParameterizedTest
     @MethodSource("badSteps")
     void parseRejectsBadValuesNamingTheKey(String key, Object value, String message) {
-        assertThatThrownBy(() -> parse(key, value)).isInstanceOf(ConfigException.class).hasMessageStartingWith(message);
+        assertThatThrownBy(() -> parse(key, value))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(message);
     }
 }

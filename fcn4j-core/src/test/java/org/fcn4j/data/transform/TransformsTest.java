@@ -1,6 +1,5 @@
 package org.fcn4j.data.transform;
 
-import org.fcn4j.image.LabeledImage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,6 +10,7 @@ import java.util.SplittableRandom;
 import org.fcn4j.config.ConfigException;
 import org.fcn4j.config.ConfigNode;
 import org.fcn4j.image.LabelMap;
+import org.fcn4j.image.LabeledImage;
 import org.fcn4j.image.RgbImage;
 import org.junit.jupiter.api.Test;
 
@@ -27,14 +27,25 @@ class TransformsTest {
             0, 0, 1, 1,
             0, 0, 1, 2,
             255, 255, 3, 3,
-            255, 0, 3, 3};
+            255, 0, 3, 3
+        };
         LabelMap labels = new LabelMap(4, 4, l);
         RandomCrop crop = new RandomCrop(2, 2, 0.75, 255);
-        assertThat(crop.acceptable(labels, new RandomCrop.Window(0, 0, 2, 2))).as("one class only").isFalse();
-        assertThat(crop.acceptable(labels, new RandomCrop.Window(0, 2, 2, 2))).as("1,1,1,2: 75% is not < 75%").isFalse();
-        assertThat(crop.acceptable(labels, new RandomCrop.Window(0, 1, 2, 2))).as("0,1,0,1: 50%").isTrue();
-        assertThat(crop.acceptable(labels, new RandomCrop.Window(2, 0, 2, 2))).as("255s do not count: only class 0").isFalse();
-        assertThat(crop.acceptable(labels, new RandomCrop.Window(1, 1, 2, 2))).as("0,1,255,3 -> 1/3 each").isTrue();
+        assertThat(crop.acceptable(labels, new RandomCrop.Window(0, 0, 2, 2)))
+                .as("one class only")
+                .isFalse();
+        assertThat(crop.acceptable(labels, new RandomCrop.Window(0, 2, 2, 2)))
+                .as("1,1,1,2: 75% is not < 75%")
+                .isFalse();
+        assertThat(crop.acceptable(labels, new RandomCrop.Window(0, 1, 2, 2)))
+                .as("0,1,0,1: 50%")
+                .isTrue();
+        assertThat(crop.acceptable(labels, new RandomCrop.Window(2, 0, 2, 2)))
+                .as("255s do not count: only class 0")
+                .isFalse();
+        assertThat(crop.acceptable(labels, new RandomCrop.Window(1, 1, 2, 2)))
+                .as("0,1,255,3 -> 1/3 each")
+                .isTrue();
     }
 
     @Test
@@ -112,25 +123,46 @@ class TransformsTest {
 
     @Test
     void pipelineParsesMmsegStepsAndRejectsWhatItCannotDo() {
-        ConfigNode ok = new ConfigNode("", Map.of("pipeline", List.of(
-                Map.of("type", "LoadImageFromFile"), Map.of("type", "LoadAnnotations", "reduce_zero_label", true),
-                Map.of("type", "RandomResize", "scale", List.of(2048, 512), "ratio_range", List.of(0.5, 2.0), "keep_ratio", true),
-                Map.of("type", "RandomCrop", "crop_size", List.of(512, 512), "cat_max_ratio", 0.75),
-                Map.of("type", "RandomFlip", "prob", 0.5), Map.of("type", "PhotoMetricDistortion"),
-                Map.of("type", "Pad", "size", List.of(512, 512)), Map.of("type", "PackSegInputs"))));
+        ConfigNode ok = new ConfigNode(
+                "",
+                Map.of(
+                        "pipeline",
+                        List.of(
+                                Map.of("type", "LoadImageFromFile"),
+                                Map.of("type", "LoadAnnotations", "reduce_zero_label", true),
+                                Map.of(
+                                        "type",
+                                        "RandomResize",
+                                        "scale",
+                                        List.of(2048, 512),
+                                        "ratio_range",
+                                        List.of(0.5, 2.0),
+                                        "keep_ratio",
+                                        true),
+                                Map.of("type", "RandomCrop", "crop_size", List.of(512, 512), "cat_max_ratio", 0.75),
+                                Map.of("type", "RandomFlip", "prob", 0.5),
+                                Map.of("type", "PhotoMetricDistortion"),
+                                Map.of("type", "Pad", "size", List.of(512, 512)),
+                                Map.of("type", "PackSegInputs"))));
         TrainPipeline p = TrainPipeline.parse(ok, "pipeline");
         assertThat(p.steps()).hasSize(5);
         assertThat(p.reduceZeroLabel()).isTrue();
         assertThat(p.steps().get(1)).isEqualTo(new RandomCrop(512, 512, 0.75, 255));
 
-        ConfigNode badRatio = new ConfigNode("", Map.of("pipeline", List.of(
-                Map.of("type", "RandomCrop", "crop_size", List.of(512, 512), "cat_max_ratio", 1.5))));
-        assertThatThrownBy(() -> TrainPipeline.parse(badRatio, "pipeline")).isInstanceOf(ConfigException.class)
+        ConfigNode badRatio = new ConfigNode(
+                "",
+                Map.of(
+                        "pipeline",
+                        List.of(Map.of("type", "RandomCrop", "crop_size", List.of(512, 512), "cat_max_ratio", 1.5))));
+        assertThatThrownBy(() -> TrainPipeline.parse(badRatio, "pipeline"))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("pipeline[0].cat_max_ratio");
         ConfigNode unknown = new ConfigNode("", Map.of("pipeline", List.of(Map.of("type", "RandomRotate"))));
-        assertThatThrownBy(() -> TrainPipeline.parse(unknown, "pipeline")).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> TrainPipeline.parse(unknown, "pipeline"))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("RandomRotate");
-        ConfigNode typo = new ConfigNode("", Map.of("pipeline", List.of(Map.of("type", "RandomFlip", "probability", 0.5))));
+        ConfigNode typo =
+                new ConfigNode("", Map.of("pipeline", List.of(Map.of("type", "RandomFlip", "probability", 0.5))));
         assertThatThrownBy(() -> TrainPipeline.parse(typo, "pipeline")).hasMessageContaining("probability");
     }
 }
