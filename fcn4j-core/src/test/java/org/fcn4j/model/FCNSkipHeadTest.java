@@ -199,7 +199,7 @@ class FCNSkipHeadTest {
                         "decode_head.learn_upsample: 'upscore8' is not an upsampler of this head (upscore2, upscore16)");
         assertThatThrownBy(() -> spec("FCN8sHead", "learn_upsample", true))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("decode_head.learn_upsample: expected a list of names but got Boolean true");
+                .hasMessage("decode_head.learn_upsample: expected a list of strings but got Boolean true");
         assertThatThrownBy(() -> spec("FCN8sHead", "in_channels", List.of(512, 4096)))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("decode_head.in_channels: expected the channels of [pool3, pool4, fc7] but got 2 entries");
