@@ -41,7 +41,6 @@ final class Inputs {
     }
 
     private static List<Path> glob(String pattern) {
-        int cut = 0;
         String[] parts = pattern.split("/");
         StringBuilder base = new StringBuilder(pattern.startsWith("/") ? "/" : "");
         for (String part : parts) {
@@ -51,7 +50,6 @@ final class Inputs {
             if (!part.isEmpty()) {
                 base.append(part).append('/');
             }
-            cut++;
         }
         Path root = Path.of(base.length() == 0 ? "." : base.toString());
         PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + pattern);

@@ -13,6 +13,7 @@ import java.util.concurrent.ThreadFactory;
 import org.fcn4j.data.Images;
 import org.fcn4j.experiment.Config;
 import org.fcn4j.image.RgbImage;
+import org.fcn4j.infer.SegmentOptions;
 import org.fcn4j.infer.Segmentation;
 import org.fcn4j.infer.Segmenter;
 import org.fcn4j.io.Npy;
@@ -81,7 +82,8 @@ final class PredictCommand implements Callable<Integer> {
                     progress.step();
                     continue;
                 }
-                Segmentation s = segmenter.segment(image, tta, saveLogits);
+                Segmentation s = segmenter.segment(
+                        image, SegmentOptions.DEFAULT.withTta(tta).withScores(saveLogits));
                 joinWrite(written); // one image's outputs in flight at most
                 written = CompletableFuture.runAsync(
                         () -> write(

@@ -1,5 +1,7 @@
 package org.fcn4j.cli;
 
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -7,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.fcn4j.cli.serve.SegmentServer;
 import org.fcn4j.cli.serve.ServeOptions;
+import org.fcn4j.config.InvalidParameter;
 import org.fcn4j.experiment.Config;
 import org.fcn4j.infer.Segmenter;
 import org.fcn4j.model.ModelSpec;
@@ -14,7 +17,6 @@ import org.fcn4j.model.TestConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import sun.misc.Signal;
 
 /** {@code fcn4j serve}: the model behind HTTP, loaded once. */
 @Command(
@@ -114,10 +116,7 @@ final class ServeCommand implements Callable<Integer> {
                 throw new UserError("cannot listen on " + host + ":" + port + ": " + e.getMessage());
             }
             CountDownLatch stop = new CountDownLatch(1);
-            // handling TERM ourselves (not in a shutdown hook) lets the drain finish and the exit code be 0
-            for (String sig : new String[] {"TERM", "INT"}) {
-                Signal.handle(new Signal(sig), s -> stop.countDown());
-            }
+            onTermination(stop::countDown);
             if (!loopback) {
                 System.err.println("warning: listening on " + host + ", reachable from other machines; "
                         + "fcn4j serve has no authentication or TLS");
@@ -171,11 +170,11 @@ final class ServeCommand implements Callable<Integer> {
                 : slideCrop == null && test.stride() != null
                         ? test.stride()
                         : new int[] {(crop[0] * 2 + 2) / 3, (crop[1] * 2 + 2) / 3};
-        if (stride[0] > crop[0] || stride[1] > crop[1]) {
-            throw new UserError("--slide-stride: " + stride[0] + "x" + stride[1] + " is larger than the window "
-                    + crop[0] + "x" + crop[1] + ", which leaves pixels uncovered");
+        try {
+            return TestConfig.slide(crop, stride);
+        } catch (InvalidParameter e) {
+            throw new UserError((e.key().equals("stride") ? "--slide-stride: " : "--slide-crop: ") + e.problem());
         }
-        return new TestConfig("slide", crop, stride);
     }
 
     private static void requirePositive(String option, long value) {
@@ -195,5 +194,36 @@ final class ServeCommand implements Callable<Integer> {
     private String hostForUrl(SegmentServer server) {
         String h = server.address().getAddress().getHostAddress();
         return h.contains(":") ? "[" + h + "]" : h;
+    }
+
+    /**
+     * Handling TERM and INT ourselves (not in a shutdown hook) lets the drain finish and the exit code be 0.
+     * The JDK's only API for that is {@code sun.misc.Signal} (module jdk.unsupported, exported for this
+     * use). javac warns on every direct use of it, with no way to suppress the warning, and the build
+     * treats warnings as errors; so it is reached reflectively, here only.
+     */
+    private static void onTermination(Runnable handler) {
+        try {
+            Class<?> signal = Class.forName("sun.misc.Signal");
+            Class<?> handlerType = Class.forName("sun.misc.SignalHandler");
+            Object onSignal = Proxy.newProxyInstance(
+                    handlerType.getClassLoader(),
+                    new Class<?>[] {handlerType},
+                    (proxy, method, args) -> switch (method.getName()) {
+                        case "handle" -> {
+                            handler.run();
+                            yield null;
+                        }
+                        case "hashCode" -> System.identityHashCode(proxy);
+                        case "equals" -> proxy == args[0];
+                        default -> "fcn4j serve termination handler";
+                    });
+            Method handle = signal.getMethod("handle", signal, handlerType);
+            for (String sig : new String[] {"TERM", "INT"}) {
+                handle.invoke(null, signal.getConstructor(String.class).newInstance(sig), onSignal);
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot install the TERM/INT handler: " + e, e);
+        }
     }
 }

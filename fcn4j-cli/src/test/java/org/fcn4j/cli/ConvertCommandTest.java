@@ -14,7 +14,7 @@ class ConvertCommandTest {
     @Test
     void convertsAPthToSafetensorsAndBackReportingAgainstAConfig() throws Exception {
         Path src = tmp.resolve("in.pth");
-        Files.copy(Path.of(getClass().getResource("/mmseg_r18_small.pth").toURI()), src);
+        Files.copy(Path.of(getClass().getResource("/mmseg_zip.pth").toURI()), src);
         CliRun r = CliRun.of(
                 "convert",
                 src.toString(),

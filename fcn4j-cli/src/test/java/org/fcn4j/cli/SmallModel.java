@@ -5,13 +5,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A tiny R-18 FCN for command tests: the committed checkpoint mmseg_r18_small.pth (5 classes) and a config
+ * A tiny R-18 FCN for command tests: the core tests' checkpoint fixtures/ckpt/mmseg_zip.pth (5 classes) and a config
  * for it whose test pipeline resizes to 64x48 and whose test set lives under {@code dir/data}.
  */
 public record SmallModel(Path config, Path checkpoint) {
     public static SmallModel write(Path dir) throws Exception {
         Path ckpt = dir.resolve("model.pth");
-        Files.copy(Path.of(SmallModel.class.getResource("/mmseg_r18_small.pth").toURI()), ckpt);
+        Files.copy(Path.of(SmallModel.class.getResource("/mmseg_zip.pth").toURI()), ckpt);
         Path config = dir.resolve("cfg.yaml");
         Files.writeString(
                 config,

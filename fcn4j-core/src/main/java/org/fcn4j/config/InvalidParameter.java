@@ -6,6 +6,8 @@ package org.fcn4j.config;
  * so the rule is written once and library callers get the same message without a config.
  */
 public final class InvalidParameter extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
     private final String key;
     private final String problem;
 

@@ -87,6 +87,11 @@ public record TestPipeline(int[] scale, double scaleFactor, boolean keepRatio, b
     public record TtaViews(List<Double> scaleFactors, List<Boolean> flips, boolean keepRatio) {
         /** Without a tta_pipeline: the image as it is and mirrored. */
         public static final TtaViews FLIP_ONLY = new TtaViews(List.of(1.0), List.of(false, true), true);
+
+        /** The size (w, h) an image of (w, h) has in the view of scale {@code factor}: a Resize step's rule. */
+        public int[] viewSize(int w, int h, double factor) {
+            return new TestPipeline(null, factor, keepRatio, false).targetSize(w, h);
+        }
     }
 
     public static TtaViews parseTta(ConfigNode parent, String key) {

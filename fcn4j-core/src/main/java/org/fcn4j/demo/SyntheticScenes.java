@@ -17,11 +17,7 @@ import org.fcn4j.viz.Pngs;
  * the background). Pixels on a class boundary are labelled 255 (ignore), like VOC's object borders.
  */
 public final class SyntheticScenes {
-    public static final List<String> CLASSES =
-            List.of("background", "disc", "bar", "checked disc", "ring", "ring hole");
-    public static final int[][] PALETTE = {
-        {40, 40, 40}, {230, 25, 75}, {60, 180, 75}, {255, 225, 25}, {0, 130, 200}, {245, 130, 48}
-    };
+    // class indices; their names and colours are the dataset's metainfo in the fcn_demo_synthetic preset
     private static final int DISC = 1;
     private static final int BAR = 2;
     private static final int CHECKED = 3;
@@ -67,8 +63,11 @@ public final class SyntheticScenes {
                     return Math.abs(u) <= r && Math.abs(v) <= r * 0.4 ? BAR : -1;
                 case RING:
                     return d <= r * 0.5 ? HOLE : d <= r ? RING : -1;
-                default:
+                case DISC:
+                case CHECKED:
                     return d <= r ? cls : -1;
+                default:
+                    throw new IllegalStateException("no shape for class " + cls);
             }
         }
 

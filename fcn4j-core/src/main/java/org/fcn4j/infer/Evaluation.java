@@ -23,7 +23,7 @@ public final class Evaluation {
         for (SegDataset.Sample sample : data.samples()) {
             RgbImage image = Images.readRgb(sample.image());
             LabelMap truth = data.labels(sample);
-            Segmentation s = segmenter.segment(image, tta, false);
+            Segmentation s = segmenter.segment(image, SegmentOptions.DEFAULT.withTta(tta));
             try {
                 metric.add(s.labels().labels(), truth.labels());
             } catch (IllegalArgumentException e) {

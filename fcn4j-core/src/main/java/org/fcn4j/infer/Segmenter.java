@@ -114,42 +114,42 @@ public final class Segmenter implements AutoCloseable {
 
     /** Segments an image file (JPEG, PNG, ...). */
     public Segmentation segment(Path image) {
-        return segment(Images.readRgb(image), false, false);
+        return segment(Images.readRgb(image));
     }
 
     /** Segments encoded image bytes (JPEG, PNG, ...). */
     public Segmentation segment(byte[] encoded) {
-        return segment(Images.decodeRgb(encoded, "image bytes", Images.DEFAULT_MAX_PIXELS), false, false);
+        return segment(Images.decodeRgb(encoded, "image bytes", Images.DEFAULT_MAX_PIXELS));
     }
 
     /** Segments a decoded image. */
     public Segmentation segment(BufferedImage image) {
-        return segment(Images.fromBufferedImage(image), false, false);
+        return segment(Images.fromBufferedImage(image));
+    }
+
+    /** Segments a decoded image as the config says. */
+    public Segmentation segment(RgbImage image) {
+        return segment(image, SegmentOptions.DEFAULT);
     }
 
     /**
      * Segments one image. With {@code tta}, every scale x flip view of the config's tta_pipeline is
-     * brought to the original size (un-flipped), softmaxed and averaged before the argmax.
+     * brought to the original size (un-flipped), softmaxed and averaged before the argmax; a
+     * {@code testCfg} (whole or slide) replaces the config's {@code model.test_cfg} for this call only (a
+     * server lets each request choose).
      */
-    public Segmentation segment(RgbImage image, boolean useTta, boolean keepScores) {
-        return segment(image, useTta, keepScores, model.spec().testCfg());
-    }
-
-    /**
-     * As {@link #segment(RgbImage, boolean, boolean)}, but with {@code testCfg} (whole or slide) instead of
-     * the config's {@code model.test_cfg}, for this call only (a server lets each request choose).
-     */
-    public Segmentation segment(RgbImage image, boolean useTta, boolean keepScores, TestConfig testCfg) {
+    public Segmentation segment(RgbImage image, SegmentOptions options) {
+        boolean useTta = options.tta();
+        boolean keepScores = options.keepScores();
+        TestConfig testCfg =
+                options.testCfg() != null ? options.testCfg() : model.spec().testCfg();
         try (NDManager scope = manager.newSubManager()) {
             NDArray scores;
             if (useTta) {
                 NDArray sum = null;
                 int views = 0;
                 for (double factor : tta.scaleFactors()) {
-                    int[] target = CvResize.scaledSize(image.width(), image.height(), factor);
-                    int[] size = tta.keepRatio()
-                            ? CvResize.keepRatioSize(image.width(), image.height(), target[0], target[1])
-                            : target;
+                    int[] size = tta.viewSize(image.width(), image.height(), factor);
                     for (boolean flip : tta.flips()) {
                         NDArray p = view(scope, image, size, flip, testCfg).softmax(1);
                         sum = sum == null ? p : sum.addi(p);

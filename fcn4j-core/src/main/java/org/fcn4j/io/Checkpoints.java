@@ -19,12 +19,29 @@ public final class Checkpoints {
 
     private Checkpoints() {}
 
-    /** Reads any supported checkpoint; its state dict comes back with the file's own keys. */
+    /**
+     * Reads any supported checkpoint; its state dict comes back with the file's own keys. A file that is
+     * malformed, hostile or corrupt is refused with a {@link CheckpointException} naming it.
+     */
     public static Checkpoint read(Path file, NDManager manager) {
-        if (file.getFileName().toString().endsWith(".safetensors")) {
-            Safetensors.Contents c = Safetensors.readWithMetadata(file, manager);
-            return new Checkpoint(c.tensors(), metaFrom(c.metadata(), file), null);
+        Checkpoint c = file.getFileName().toString().endsWith(".safetensors")
+                ? readSafetensors(file, manager)
+                : readPth(file, manager);
+        try {
+            c.classes();
+            c.palette();
+        } catch (CheckpointException | org.fcn4j.io.pickle.PickleException e) {
+            throw new CheckpointException(file + ": " + e.getMessage(), e);
         }
+        return c;
+    }
+
+    private static Checkpoint readSafetensors(Path file, NDManager manager) {
+        Safetensors.Contents c = Safetensors.readWithMetadata(file, manager);
+        return new Checkpoint(c.tensors(), metaFrom(c.metadata(), file), null);
+    }
+
+    private static Checkpoint readPth(Path file, NDManager manager) {
         Object root = PthReader.read(file, manager);
         if (!(root instanceof Map)) {
             throw new CheckpointException(file + ": holds " + describe(root) + ", not a state dict or checkpoint dict");

@@ -1,10 +1,7 @@
 package org.fcn4j.io;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
-import java.io.InputStream;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -12,28 +9,27 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
-import java.util.zip.ZipFile;
 import org.fcn4j.io.pickle.PickleException;
-import org.fcn4j.io.pickle.PyTuple;
 import org.fcn4j.io.pickle.Unpickler;
+import org.fcn4j.io.pickle.Values;
 
 /**
  * Reads what {@code torch.save} wrote, in the zip format (torch >= 1.6: {@code archive/data.pkl} plus
  * one {@code archive/data/KEY} entry per storage) or the legacy format (magic number, protocol and
  * system-info pickles, the object pickle, the storage-key pickle, then each storage's element count and
- * raw bytes). Tensors come back as NDArrays in {@code manager}; the rest as plain Java values.
+ * raw bytes). Tensors come back as NDArrays in {@code manager}; the rest as plain Java values. Every
+ * refusal is a {@link CheckpointException} whose one-line message starts with the file.
  */
 public final class PthReader {
     private static final BigInteger LEGACY_MAGIC = new BigInteger("1950a86a20f9469cfc6c", 16);
     private static final long LEGACY_PROTOCOL = 1001;
+    /** A state dict's pickle takes ~100 bytes a tensor; 64 MiB is hundreds of thousands of tensors. */
+    static final long MAX_PICKLE_BYTES = 64L << 20;
 
     private PthReader() {}
 
@@ -45,10 +41,9 @@ public final class PthReader {
                 return readZip(file, manager);
             }
             if (ch.size() < 2 || (head.get(0) & 0xff) != 0x80) {
-                throw new CheckpointException(file + ": not a PyTorch checkpoint (neither a zip archive nor a pickle)");
+                throw new CheckpointException("not a PyTorch checkpoint (neither a zip archive nor a pickle)");
             }
-            ByteBuffer all = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
-            return readLegacy(file, all, manager);
+            return readLegacy(ch, manager);
         } catch (IOException e) {
             throw new CheckpointException(file + ": cannot read: " + e.getMessage(), e);
         } catch (PickleException e) {
@@ -61,215 +56,129 @@ public final class PthReader {
     }
 
     private static Object readZip(Path file, NDManager manager) throws IOException {
-        ZipFile zip;
-        try {
-            zip = new ZipFile(file.toFile());
-        } catch (ZipException e) {
-            throw new CheckpointException("truncated or corrupt zip archive (" + e.getMessage() + ")", e);
-        }
-        try (zip) {
-            String prefix = null;
-            for (Enumeration<? extends ZipEntry> en = zip.entries(); en.hasMoreElements(); ) {
-                String name = en.nextElement().getName();
-                if (name.endsWith("data.pkl") && name.indexOf('/') == name.lastIndexOf('/')) {
-                    prefix = name.substring(0, name.length() - "data.pkl".length());
-                }
-            }
-            if (prefix == null) {
-                throw new CheckpointException("zip archive has no data.pkl: not a torch.save file");
-            }
+        try (CheckedZip zip = new CheckedZip(file)) {
+            String prefix = archivePrefix(zip);
             ByteOrder order = ByteOrder.LITTLE_ENDIAN;
-            ZipEntry byteorder = zip.getEntry(prefix + "byteorder");
+            ZipEntry byteorder = zip.entry(prefix + "byteorder");
             if (byteorder != null
-                    && new String(readEntry(zip, byteorder, 16), StandardCharsets.US_ASCII)
+                    && new String(zip.readAll(byteorder, 16, "the 16 bytes of a byte order"), StandardCharsets.US_ASCII)
                             .trim()
                             .equals("big")) {
                 order = ByteOrder.BIG_ENDIAN;
             }
-            ZipEntry pkl = zip.getEntry(prefix + "data.pkl");
+            ZipEntry pkl = zip.entry(prefix + "data.pkl");
+            byte[] pickle = zip.readAll(pkl, MAX_PICKLE_BYTES, "the 64 MiB a checkpoint's pickle may have here");
+            Map<String, StorageRef> declared = new HashMap<>();
             Object root = Unpickler.load(
-                    ByteBuffer.wrap(readEntry(zip, pkl, 1L << 30)), new TorchGlobals(), PthReader::zipStorage);
-            String dataPrefix = prefix + "data/";
+                    ByteBuffer.wrap(pickle), new TorchGlobals(), pid -> StorageRef.fromPersistentId(pid, declared));
             ByteOrder fileOrder = order;
-            return materialize(root, manager, new HashMap<>(), ref -> {
-                ZipEntry e = zip.getEntry(dataPrefix + ref.key());
+            Object result = PickleGraph.materialize(root, manager, (ref, needed) -> {
+                String name = prefix + "data/" + ref.key();
+                ZipEntry e = zip.entry(name);
                 if (e == null) {
-                    throw new CheckpointException(
-                            "storage entry " + dataPrefix + ref.key() + " is missing from the zip");
+                    throw new CheckpointException("storage entry " + name + " is missing from the zip");
                 }
-                if (e.getSize() >= 0 && e.getSize() < ref.bytes()) {
+                if (e.getSize() != ref.bytes()) {
                     throw new CheckpointException("storage '" + ref.key() + "' needs " + ref.bytes()
                             + " bytes but its zip entry holds " + e.getSize());
                 }
-                byte[] data = readEntry(zip, e, ref.bytes());
-                if (data.length < ref.bytes()) {
-                    throw new CheckpointException("storage '" + ref.key() + "' needs " + ref.bytes()
-                            + " bytes but its zip entry holds " + data.length);
+                if (CheckedZip.compressed(e) && e.getSize() > needed) {
+                    throw new CheckpointException("compressed zip entry " + name + " expands to " + e.getSize()
+                            + " bytes but its tensors need " + needed);
                 }
-                return ByteBuffer.wrap(data).order(fileOrder);
+                ByteBuffer data = ByteBuffer.allocateDirect((int) needed).order(ByteOrder.LITTLE_ENDIAN);
+                zip.readInto(e, data);
+                return littleEndian(data, fileOrder, ref);
             });
+            zip.verifyUnread();
+            return result;
         }
     }
 
-    private static byte[] readEntry(ZipFile zip, ZipEntry e, long limit) {
-        try (InputStream in = zip.getInputStream(e)) {
-            return in.readNBytes((int) Math.min(limit, Integer.MAX_VALUE - 8));
-        } catch (IOException ex) {
-            throw new CheckpointException("bad zip entry " + e.getName() + " (" + ex.getMessage() + ")", ex);
+    /** The directory holding data.pkl (torch names it after the file); there must be exactly one. */
+    private static String archivePrefix(CheckedZip zip) {
+        String prefix = null;
+        for (String name : zip.names()) {
+            if (name.endsWith("data.pkl") && name.indexOf('/') == name.lastIndexOf('/')) {
+                String p = name.substring(0, name.length() - "data.pkl".length());
+                if (prefix != null) {
+                    throw new CheckpointException("zip archive holds two data.pkl (" + prefix + " and " + p + ")");
+                }
+                prefix = p;
+            }
         }
+        if (prefix == null) {
+            throw new CheckpointException("zip archive has no data.pkl: not a torch.save file");
+        }
+        return prefix;
     }
 
-    /** Zip persistent id: ('storage', storage_type, key, location, numel). */
-    private static Object zipStorage(Object pid) {
-        List<Object> t = TorchGlobals.asList(pid);
-        if (t.size() < 5 || !"storage".equals(t.get(0)) || !(t.get(1) instanceof Dtype)) {
-            throw new PickleException("unknown persistent id " + pid);
-        }
-        return new StorageRef((Dtype) t.get(1), String.valueOf(t.get(2)), TorchGlobals.asLong(t.get(4)));
-    }
-
-    private static Object readLegacy(Path file, ByteBuffer in, NDManager manager) {
-        TorchGlobals globals = new TorchGlobals();
-        Object magic = Unpickler.load(in, globals, null);
+    /**
+     * The legacy format. The pickles are parsed from a mapping of the file (only the pages they span are
+     * touched); storages are found by walking their records and read later, each into its own buffer.
+     */
+    private static Object readLegacy(FileChannel ch, NDManager manager) throws IOException {
+        ByteBuffer in = ch.map(FileChannel.MapMode.READ_ONLY, 0, Math.min(ch.size(), Integer.MAX_VALUE));
+        Object magic = Unpickler.load(in, TorchGlobals.NO_GLOBALS, null);
         if (!LEGACY_MAGIC.equals(magic)) {
             throw new CheckpointException("not a PyTorch checkpoint (a pickle without torch's magic number)");
         }
-        Object protocol = Unpickler.load(in, globals, null);
+        Object protocol = Unpickler.load(in, TorchGlobals.NO_GLOBALS, null);
         if (!Long.valueOf(LEGACY_PROTOCOL).equals(protocol)) {
-            throw new CheckpointException("unsupported legacy protocol version " + protocol);
+            throw new CheckpointException("unsupported legacy protocol version " + Values.brief(protocol));
         }
-        Object sysInfo = Unpickler.load(in, globals, null);
+        Object sysInfo = Unpickler.load(in, TorchGlobals.NO_GLOBALS, null);
         ByteOrder order = sysInfo instanceof Map && Boolean.FALSE.equals(((Map<?, ?>) sysInfo).get("little_endian"))
                 ? ByteOrder.BIG_ENDIAN
                 : ByteOrder.LITTLE_ENDIAN;
         Map<String, StorageRef> declared = new LinkedHashMap<>();
-        Object root = Unpickler.load(in, globals, pid -> {
-            List<Object> t = TorchGlobals.asList(pid);
-            if (t.size() < 5 || !"storage".equals(t.get(0)) || !(t.get(1) instanceof Dtype)) {
-                throw new PickleException("unknown persistent id " + pid);
-            }
-            if (t.size() > 5 && t.get(5) != null) {
-                throw new PickleException("storage views (view_metadata) are not supported");
-            }
-            return declared.computeIfAbsent(
-                    String.valueOf(t.get(2)), k -> new StorageRef((Dtype) t.get(1), k, TorchGlobals.asLong(t.get(4))));
-        });
-        List<Object> keys = TorchGlobals.asList(Unpickler.load(in, globals, null));
-        Map<String, ByteBuffer> data = new HashMap<>();
+        Object root = Unpickler.load(in, new TorchGlobals(), pid -> StorageRef.fromPersistentId(pid, declared));
+        List<Object> keys = TorchGlobals.asList(Unpickler.load(in, TorchGlobals.NO_GLOBALS, null));
+        Map<String, Long> records = new HashMap<>();
+        long at = in.position();
         for (Object k : keys) {
-            StorageRef ref = declared.get(String.valueOf(k));
+            StorageRef ref = declared.get(k instanceof String ? (String) k : null);
             if (ref == null) {
-                throw new CheckpointException("storage key " + k + " was never declared");
+                throw new CheckpointException("storage key " + Values.brief(k) + " was never declared");
             }
-            if (in.remaining() < 8) {
-                throw new CheckpointException("truncated file: storage '" + k + "' is missing");
+            if (records.put(ref.key(), at + 8) != null) {
+                throw new CheckpointException("storage '" + ref.key() + "' has two data records");
             }
-            long count = in.order(order).getLong();
-            if (count != ref.numel()) {
-                throw new CheckpointException(
-                        "storage '" + k + "' declares " + ref.numel() + " elements but holds " + count);
+            ByteBuffer count = ByteBuffer.allocate(8).order(order);
+            if (ch.read(count, at) < 8) {
+                throw new CheckpointException("truncated file: storage '" + ref.key() + "' is missing");
             }
-            if (in.remaining() < ref.bytes()) {
-                throw new CheckpointException("truncated file: storage '" + k + "' needs " + ref.bytes()
-                        + " bytes but only " + in.remaining() + " remain");
+            if (count.getLong(0) != ref.numel()) {
+                throw new CheckpointException("storage '" + ref.key() + "' declares " + ref.numel()
+                        + " elements but holds " + count.getLong(0));
             }
-            ByteBuffer slice = in.slice().limit((int) ref.bytes()).order(order);
-            in.position(in.position() + (int) ref.bytes());
-            data.put(ref.key(), slice);
+            if (ch.size() - at - 8 < ref.bytes()) {
+                throw new CheckpointException("truncated file: storage '" + ref.key() + "' needs " + ref.bytes()
+                        + " bytes but only " + (ch.size() - at - 8) + " remain");
+            }
+            at += 8 + ref.bytes();
         }
-        return materialize(root, manager, new HashMap<>(), ref -> {
-            ByteBuffer b = data.get(ref.key());
-            if (b == null) {
+        return PickleGraph.materialize(root, manager, (ref, needed) -> {
+            Long start = records.get(ref.key());
+            if (start == null) {
                 throw new CheckpointException("storage '" + ref.key() + "' has no data record");
             }
-            return b;
+            ByteBuffer data = ByteBuffer.allocateDirect((int) needed).order(ByteOrder.LITTLE_ENDIAN);
+            try {
+                while (data.hasRemaining() && ch.read(data, start + data.position()) > 0) {
+                    // positional reads: the storage goes straight into its buffer, not through the mapping
+                }
+            } catch (IOException e) {
+                throw new CheckpointException("cannot read storage '" + ref.key() + "': " + e.getMessage(), e);
+            }
+            return littleEndian(data.flip(), order, ref);
         });
     }
 
-    private interface StorageSource {
-        ByteBuffer bytes(StorageRef ref);
-    }
-
-    /** Replaces every tensor record in the graph with an NDArray; each storage is read once. */
-    private static Object materialize(
-            Object o, NDManager manager, Map<String, ByteBuffer> cache, StorageSource source) {
-        if (o instanceof TensorRef) {
-            TensorRef t = (TensorRef) o;
-            ByteBuffer storage = cache.computeIfAbsent(t.storage().key(), k -> source.bytes(t.storage()));
-            return tensor(t, storage, manager);
+    private static ByteBuffer littleEndian(ByteBuffer data, ByteOrder order, StorageRef ref) {
+        if (order == ByteOrder.BIG_ENDIAN) {
+            Tensors.swapBytes(data, ref.dtype().bytes);
         }
-        if (o instanceof Map) {
-            Map<Object, Object> out = new LinkedHashMap<>();
-            ((Map<?, ?>) o).forEach((k, v) -> out.put(k, materialize(v, manager, cache, source)));
-            return out;
-        }
-        if (o instanceof List) {
-            List<Object> out = new ArrayList<>();
-            for (Object v : (List<?>) o) {
-                out.add(materialize(v, manager, cache, source));
-            }
-            return out;
-        }
-        if (o instanceof PyTuple) {
-            return new PyTuple((List<Object>) materialize(((PyTuple) o).items(), manager, cache, source));
-        }
-        return o;
-    }
-
-    private static NDArray tensor(TensorRef t, ByteBuffer storage, NDManager manager) {
-        int width = t.storage().dtype().bytes;
-        long numel = t.numel();
-        ByteBuffer src = storage.duplicate().order(storage.order());
-        ByteBuffer packed;
-        if (t.contiguous()) {
-            packed = src.position((int) (t.offset() * width))
-                    .slice()
-                    .limit((int) (numel * width))
-                    .order(storage.order());
-        } else {
-            packed = ByteBuffer.allocate((int) (numel * width)).order(storage.order());
-            gather(t, src, packed, width);
-            packed.flip();
-        }
-        if (storage.order() == ByteOrder.BIG_ENDIAN) {
-            packed = toLittleEndian(packed, width);
-        }
-        return Tensors.fromLittleEndian(
-                manager, packed, new Shape(t.size()), t.storage().dtype());
-    }
-
-    /** Copies a strided view element by element in C order. */
-    private static void gather(TensorRef t, ByteBuffer src, ByteBuffer dst, int width) {
-        int dims = t.size().length;
-        long[] index = new long[dims];
-        byte[] element = new byte[width];
-        for (long n = 0; n < t.numel(); n++) {
-            long at = t.offset();
-            for (int d = 0; d < dims; d++) {
-                at += index[d] * t.stride()[d];
-            }
-            src.position((int) (at * width));
-            src.get(element);
-            dst.put(element);
-            for (int d = dims - 1; d >= 0; d--) {
-                if (++index[d] < t.size()[d]) {
-                    break;
-                }
-                index[d] = 0;
-            }
-        }
-    }
-
-    private static ByteBuffer toLittleEndian(ByteBuffer big, int width) {
-        ByteBuffer out = ByteBuffer.allocate(big.remaining());
-        byte[] e = new byte[width];
-        while (big.hasRemaining()) {
-            big.get(e);
-            for (int i = width - 1; i >= 0; i--) {
-                out.put(e[i]);
-            }
-        }
-        out.flip();
-        return out;
+        return data;
     }
 }

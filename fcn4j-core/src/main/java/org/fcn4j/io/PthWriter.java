@@ -186,7 +186,7 @@ public final class PthWriter {
         pickle.write('(');
         pickle.write('(');
         value("storage");
-        global("torch", storageName(dtype));
+        global("torch", dtype.storageName);
         value(Integer.toString(storages.size()));
         value("cpu");
         integer(a.getShape().size());
@@ -202,29 +202,6 @@ public final class PthWriter {
         pickle.write('t');
         pickle.write('R');
         storages.add(a);
-    }
-
-    private static String storageName(Dtype d) {
-        switch (d) {
-            case F32:
-                return "FloatStorage";
-            case F64:
-                return "DoubleStorage";
-            case F16:
-                return "HalfStorage";
-            case BF16:
-                return "BFloat16Storage";
-            case I64:
-                return "LongStorage";
-            case I32:
-                return "IntStorage";
-            case U8:
-                return "ByteStorage";
-            case I8:
-                return "CharStorage";
-            default:
-                return "BoolStorage";
-        }
     }
 
     private void writeBytes(byte[] b) {

@@ -3,29 +3,32 @@ package org.fcn4j.io;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Iterator;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.fcn4j.util.AtomicFiles;
 
 /**
  * The safetensors format: an 8-byte little-endian header length, a JSON header naming each tensor's
- * dtype, shape and byte range, then the raw little-endian data. Every range is checked against the
- * file before anything is allocated.
+ * dtype, shape and byte range, then the raw little-endian data. The header is checked whole before any
+ * data is read ({@link SafetensorsHeader}); tensors are then read one by one in file order, each straight
+ * into its own buffer, which becomes the tensor. Files fcn4j writes carry the SHA-256 of their data in
+ * {@code __metadata__} under {@link #DIGEST_KEY}; it is verified when present (files from elsewhere have none).
  */
 public final class Safetensors {
+    /** Metadata key of the payload's SHA-256, as lowercase hex. */
+    public static final String DIGEST_KEY = "fcn4j.sha256";
+
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final long MAX_HEADER = 100L << 20;
 
     private Safetensors() {}
 
@@ -39,86 +42,46 @@ public final class Safetensors {
 
     public static Contents readWithMetadata(Path file, NDManager manager) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < 8) {
-                throw new CheckpointException(file + ": truncated safetensors file (" + size + " bytes)");
-            }
-            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            ch.read(lenBuf, 0);
-            long headerLen = lenBuf.getLong(0);
-            if (headerLen <= 0 || headerLen > MAX_HEADER || 8 + headerLen > size) {
-                throw new CheckpointException(file + ": not a safetensors file (header length " + headerLen
-                        + " does not fit in " + size + " bytes)");
-            }
-            ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
-            ch.read(headerBuf, 8);
-            JsonNode header;
-            try {
-                header = JSON.readTree(new String(headerBuf.array(), StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                throw new CheckpointException(file + ": safetensors header is not valid JSON: " + e.getMessage(), e);
-            }
-            long dataStart = 8 + headerLen;
-            long dataLen = size - dataStart;
-            ByteBuffer data =
-                    ch.map(FileChannel.MapMode.READ_ONLY, dataStart, dataLen).order(ByteOrder.LITTLE_ENDIAN);
-            Map<String, NDArray> out = new LinkedHashMap<>();
-            Map<String, String> metadata = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                if (e.getKey().equals("__metadata__")) {
-                    e.getValue()
-                            .fields()
-                            .forEachRemaining(
-                                    m -> metadata.put(m.getKey(), m.getValue().asText()));
-                } else {
-                    out.put(e.getKey(), tensor(file, e.getKey(), e.getValue(), data, manager));
+            SafetensorsHeader header = SafetensorsHeader.read(ch);
+            MessageDigest sha = sha256();
+            Map<String, NDArray> byOffset = new LinkedHashMap<>();
+            for (SafetensorsHeader.Entry e : header.byOffset()) {
+                ByteBuffer data = ByteBuffer.allocateDirect((int) e.bytes()).order(ByteOrder.nativeOrder());
+                while (data.hasRemaining() && ch.read(data, header.dataStart() + e.begin() + data.position()) > 0) {
+                    // positional reads straight into the tensor's buffer
                 }
+                data.flip();
+                sha.update(data.duplicate());
+                byOffset.put(e.name(), Tensors.adopt(manager, data, new Shape(e.shape()), e.dtype()));
             }
-            return new Contents(out, metadata);
+            String digest = header.metadata().get(DIGEST_KEY);
+            if (digest != null && !digest.equals(HexFormat.of().formatHex(sha.digest()))) {
+                throw new CheckpointException("the tensor data does not match its " + DIGEST_KEY
+                        + " digest: the file is corrupt or was altered");
+            }
+            Map<String, NDArray> out = new LinkedHashMap<>();
+            header.names().forEach(n -> out.put(n, byOffset.get(n)));
+            return new Contents(out, header.metadata());
         } catch (IOException e) {
             throw new CheckpointException(file + ": cannot read: " + e.getMessage(), e);
+        } catch (CheckpointException e) {
+            throw e.getMessage().startsWith(file.toString())
+                    ? e
+                    : new CheckpointException(file + ": " + e.getMessage(), e);
         }
     }
 
-    private static NDArray tensor(Path file, String name, JsonNode h, ByteBuffer data, NDManager manager) {
-        Dtype dtype = Dtype.ofSafetensors(h.path("dtype").asText());
-        if (dtype == null) {
-            throw new CheckpointException(file + ": tensor '" + name + "' has unsupported dtype " + h.path("dtype"));
-        }
-        JsonNode dims = h.path("shape");
-        long[] shape = new long[dims.size()];
-        long count = 1;
-        for (int i = 0; i < shape.length; i++) {
-            shape[i] = dims.get(i).asLong(-1);
-            if (shape[i] < 0) {
-                throw new CheckpointException(file + ": tensor '" + name + "' has a bad shape " + dims);
-            }
-            count = Math.multiplyExact(count, shape[i]);
-        }
-        JsonNode offsets = h.path("data_offsets");
-        long begin = offsets.path(0).asLong(-1);
-        long end = offsets.path(1).asLong(-1);
-        if (begin < 0 || end < begin || end > data.capacity()) {
-            throw new CheckpointException(file + ": tensor '" + name + "' data range " + offsets
-                    + " lies outside the file's " + data.capacity() + " data bytes (truncated?)");
-        }
-        if (end - begin != count * dtype.bytes) {
-            throw new CheckpointException(file + ": tensor '" + name + "' needs " + count * dtype.bytes
-                    + " bytes for shape " + dims + " but its range holds " + (end - begin));
-        }
-        ByteBuffer slice =
-                data.duplicate().position((int) begin).limit((int) end).slice();
-        return Tensors.fromLittleEndian(manager, slice, new Shape(shape), dtype);
-    }
-
-    /** Writes {@code tensors} (in map order) to {@code file} atomically: a temp file, then a rename. */
+    /**
+     * Writes {@code tensors} (in map order) to {@code file} atomically: a temp file, then a rename. The
+     * metadata gains {@link #DIGEST_KEY}, computed in a first pass over the data (the header comes first).
+     */
     public static void write(Map<String, NDArray> tensors, Map<String, String> metadata, Path file) {
+        MessageDigest sha = sha256();
+        tensors.values().forEach(a -> sha.update(littleEndian(a)));
         ObjectNode header = JSON.createObjectNode();
-        if (!metadata.isEmpty()) {
-            ObjectNode meta = header.putObject("__metadata__");
-            metadata.forEach(meta::put);
-        }
+        ObjectNode meta = header.putObject("__metadata__");
+        metadata.forEach(meta::put);
+        meta.put(DIGEST_KEY, HexFormat.of().formatHex(sha.digest()));
         long offset = 0;
         for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
             NDArray a = e.getValue();
@@ -144,17 +107,34 @@ public final class Safetensors {
             for (int i = json.length; i < padded; i++) {
                 out.write(' ');
             }
+            byte[] chunk = new byte[1 << 16];
             for (NDArray a : tensors.values()) {
-                out.write(bytes(a));
+                for (ByteBuffer b = littleEndian(a); b.hasRemaining(); ) {
+                    int n = Math.min(chunk.length, b.remaining());
+                    b.get(chunk, 0, n);
+                    out.write(chunk, 0, n);
+                }
             }
         });
     }
 
     /** The array's elements as little-endian bytes. */
     static byte[] bytes(NDArray a) {
-        ByteBuffer b = a.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = littleEndian(a);
         byte[] out = new byte[b.remaining()];
         b.get(out);
         return out;
+    }
+
+    private static ByteBuffer littleEndian(NDArray a) {
+        return a.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
     }
 }

@@ -17,9 +17,9 @@ public final class BasicBlock extends Layer {
     public final Layer downsample;
 
     BasicBlock(NDManager m, int inplanes, int planes, int stride, int dilation, Layer downsample) {
-        conv1 = child("conv1", new Conv2d(m, inplanes, planes, 3, stride, dilation, dilation, false));
+        conv1 = child("conv1", Conv2d.conv3x3(m, inplanes, planes, stride, dilation));
         bn1 = child("bn1", new BatchNorm2d(m, planes));
-        conv2 = child("conv2", new Conv2d(m, planes, planes, 3, 1, 1, 1, false));
+        conv2 = child("conv2", Conv2d.conv3x3(m, planes, planes, 1, 1));
         bn2 = child("bn2", new BatchNorm2d(m, planes));
         this.downsample = downsample == null ? null : child("downsample", downsample);
     }

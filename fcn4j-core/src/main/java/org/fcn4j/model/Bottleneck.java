@@ -24,11 +24,11 @@ public final class Bottleneck extends Layer {
     public final Layer downsample;
 
     Bottleneck(NDManager m, int inplanes, int planes, int stride, int dilation, Layer downsample) {
-        conv1 = child("conv1", new Conv2d(m, inplanes, planes, 1, 1, 0, 1, false));
+        conv1 = child("conv1", Conv2d.conv1x1(m, inplanes, planes, 1));
         bn1 = child("bn1", new BatchNorm2d(m, planes));
-        conv2 = child("conv2", new Conv2d(m, planes, planes, 3, stride, dilation, dilation, false));
+        conv2 = child("conv2", Conv2d.conv3x3(m, planes, planes, stride, dilation));
         bn2 = child("bn2", new BatchNorm2d(m, planes));
-        conv3 = child("conv3", new Conv2d(m, planes, planes * EXPANSION, 1, 1, 0, 1, false));
+        conv3 = child("conv3", Conv2d.conv1x1(m, planes, planes * EXPANSION, 1));
         bn3 = child("bn3", new BatchNorm2d(m, planes * EXPANSION));
         this.downsample = downsample == null ? null : child("downsample", downsample);
     }

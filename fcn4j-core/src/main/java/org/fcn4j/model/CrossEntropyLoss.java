@@ -3,7 +3,9 @@ package org.fcn4j.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.fcn4j.nn.Functional;
 
 /**
@@ -18,8 +20,11 @@ public final class CrossEntropyLoss {
 
     private CrossEntropyLoss() {}
 
-    /** The weighted loss and pixel accuracy (%) of one head. */
-    public record HeadLoss(NDArray loss, NDArray accuracy) {}
+    /**
+     * One head's loss terms by {@code loss_name} (terms sharing a name are summed, as mmseg's
+     * {@code losses[loss_name] += ...}), their sum, and the pixel accuracy (%).
+     */
+    public record HeadLoss(Map<String, NDArray> terms, NDArray loss, NDArray accuracy) {}
 
     /**
      * @param logits (N, C, h, w) head output
@@ -35,11 +40,13 @@ public final class CrossEntropyLoss {
         Shape ls = label.getShape();
         NDArray resized = Functional.resizeBilinear(logits, (int) ls.get(1), (int) ls.get(2), alignCorners);
         NDArray loss = null;
+        Map<String, NDArray> byName = new LinkedHashMap<>();
         for (LossSpec term : terms) {
             NDArray l = crossEntropy(resized, label, term, ignoreIndex);
+            byName.merge(term.name(), l, NDArray::add);
             loss = loss == null ? l : loss.add(l);
         }
-        return new HeadLoss(loss, accuracy(resized, label, ignoreIndex));
+        return new HeadLoss(byName, loss, accuracy(resized, label, ignoreIndex));
     }
 
     /** One loss term, multiplied by its loss_weight. */

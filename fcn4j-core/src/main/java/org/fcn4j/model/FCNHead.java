@@ -13,8 +13,11 @@ import org.fcn4j.nn.Scope;
 import org.fcn4j.nn.Sequential;
 
 /**
- * MMSegmentation's {@code FCNHead}: {@code num_convs} ConvModules ({@code convs}, identity when 0), an
- * optional {@code conv_cat} over [input, convs(input)], Dropout2d, and the 1x1 classifier {@code conv_seg}.
+ * MMSegmentation's {@code FCNHead} ({@code mmseg/models/decode_heads/fcn_head.py}), the decode head of
+ * Long, Shelhamer and Darrell, "Fully Convolutional Networks for Semantic Segmentation" (CVPR 2015) as
+ * MMSegmentation puts it on a dilated backbone: {@code num_convs} ConvModules ({@code convs}, identity
+ * when 0), an optional {@code conv_cat} over [input, convs(input)], Dropout2d, and the 1x1 classifier
+ * {@code conv_seg}. The paper's own skip-fusion heads are {@link FCNSkipHead}.
  */
 public final class FCNHead extends DecodeHead {
     private final HeadSpec spec;

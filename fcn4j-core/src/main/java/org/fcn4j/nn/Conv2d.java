@@ -35,6 +35,16 @@ public final class Conv2d extends Layer {
         this.bias = bias ? parameter("bias", m.zeros(new Shape(out))) : null;
     }
 
+    /** torchvision's {@code conv3x3}: padding = dilation keeps the size at stride 1; no bias (a BN follows). */
+    public static Conv2d conv3x3(NDManager m, int in, int out, int stride, int dilation) {
+        return new Conv2d(m, in, out, 3, stride, dilation, dilation, false);
+    }
+
+    /** torchvision's {@code conv1x1}: no bias (a BN follows). */
+    public static Conv2d conv1x1(NDManager m, int in, int out, int stride) {
+        return new Conv2d(m, in, out, 1, stride, 0, 1, false);
+    }
+
     public Tensor weight() {
         return weight;
     }

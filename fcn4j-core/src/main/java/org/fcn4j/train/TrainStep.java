@@ -30,8 +30,8 @@ public final class TrainStep {
     /**
      * @param images normalised (N, 3, H, W); moved into the step's scope and freed with it
      * @param labels (N, H, W) int64 with 255 for ignored pixels; freed likewise
-     * @return {@code loss}, {@code decode.loss_ce}, {@code decode.acc_seg} and, with an auxiliary head,
-     *     {@code aux.loss_ce}, {@code aux.acc_seg}
+     * @return {@code loss}, {@code decode.<loss_name>} ({@code decode.loss_ce} by default),
+     *     {@code decode.acc_seg} and, with an auxiliary head, {@code aux.<loss_name>}, {@code aux.acc_seg}
      * @throws TrainingException when the loss is not finite (the weights are left as they were)
      */
     public Map<String, Double> run(NDArray images, NDArray labels, double lr) {
@@ -80,7 +80,8 @@ public final class TrainStep {
     private static NDArray head(
             String name, NDArray logits, NDArray labels, DecodeHead.Spec spec, Map<String, Double> values) {
         CrossEntropyLoss.HeadLoss l = CrossEntropyLoss.of(logits, labels, spec);
-        values.put(name + ".loss_ce", (double) l.loss().getFloat());
+        // logged under each term's loss_name, as MMSegmentation's log keys (decode.loss_ce by default)
+        l.terms().forEach((lossName, term) -> values.put(name + "." + lossName, (double) term.getFloat()));
         values.put(name + ".acc_seg", (double) l.accuracy().getFloat());
         return l.loss();
     }

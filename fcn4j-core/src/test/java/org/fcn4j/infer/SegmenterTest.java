@@ -70,7 +70,7 @@ class SegmenterTest {
 
     @Test
     void wholePipelineScoresAndLabelsMatch() {
-        Segmentation s = segmenter.segment(image, false, true);
+        Segmentation s = segmenter.segment(image, SegmentOptions.DEFAULT.withScores(true));
         NDArray scores = m.create(s.scores(), new Shape(1, 5, 45, 70));
         assertClose("whole scores", scores, fx.get("whole.scores"), RTOL);
         int[] expected = fx.get("whole.scores")
@@ -83,22 +83,25 @@ class SegmenterTest {
 
     @Test
     void ttaAveragesSoftmaxOfScalesAndFlips() {
-        Segmentation s = segmenter.segment(image, true, true);
+        Segmentation s =
+                segmenter.segment(image, SegmentOptions.DEFAULT.withTta(true).withScores(true));
         assertClose("tta probabilities", m.create(s.scores(), new Shape(1, 5, 45, 70)), fx.get("tta.scores"), RTOL);
     }
 
     @Test
     void aPerCallSlideConfigReplacesTheConfigsWholeMode() {
-        Segmentation whole = segmenter.segment(image, false, true);
+        Segmentation whole = segmenter.segment(image, SegmentOptions.DEFAULT.withScores(true));
         // one window covering the whole resized input is one whole-image pass
         Segmentation oneWindow = segmenter.segment(
-                image, false, true, new org.fcn4j.model.TestConfig("slide", new int[] {200, 200}, new int[] {100, 100
-                }));
+                image,
+                SegmentOptions.DEFAULT
+                        .withScores(true)
+                        .withTestCfg(org.fcn4j.model.TestConfig.slide(new int[] {200, 200}, new int[] {100, 100})));
         assertThat(oneWindow.scores()).containsExactly(whole.scores());
         // small windows: the slide path, resized to the original size like the whole path
-        org.fcn4j.model.TestConfig small =
-                new org.fcn4j.model.TestConfig("slide", new int[] {24, 32}, new int[] {16, 20});
-        Segmentation slid = segmenter.segment(image, false, true, small);
+        org.fcn4j.model.TestConfig small = org.fcn4j.model.TestConfig.slide(new int[] {24, 32}, new int[] {16, 20});
+        Segmentation slid =
+                segmenter.segment(image, SegmentOptions.DEFAULT.withScores(true).withTestCfg(small));
         try (NDManager scope = m.newSubManager()) {
             NDArray input = segmenter.preprocess(scope, image);
             NDArray expected = segmenter.toOriginalSize(
@@ -110,13 +113,12 @@ class SegmenterTest {
 
     @Test
     void concurrentCallsGiveTheSameAnswer() throws Exception {
-        int[] reference = segmenter.segment(image, false, false).labels().labels();
+        int[] reference = segmenter.segment(image).labels().labels();
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             List<Future<int[]>> futures = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
-                futures.add(pool.submit(
-                        () -> segmenter.segment(image, false, false).labels().labels()));
+                futures.add(pool.submit(() -> segmenter.segment(image).labels().labels()));
             }
             for (Future<int[]> f : futures) {
                 assertThat(f.get()).containsExactly(reference);
@@ -131,7 +133,7 @@ class SegmenterTest {
         java.awt.image.BufferedImage buffered = buffered();
         ai.djl.modality.cv.Image djlImage =
                 ai.djl.modality.cv.ImageFactory.getInstance().fromImage(buffered);
-        int[] expected = segmenter.segment(image, false, false).labels().labels();
+        int[] expected = segmenter.segment(image).labels().labels();
         try (ai.djl.Model model = SegmenterTranslator.model(segmenter);
                 ai.djl.inference.Predictor<ai.djl.modality.cv.Image, ai.djl.modality.cv.output.CategoryMask> p =
                         model.newPredictor(new SegmenterTranslator(segmenter))) {
@@ -152,7 +154,7 @@ class SegmenterTest {
         java.awt.image.BufferedImage buffered = buffered();
         Path png = tmp.resolve("image.png");
         javax.imageio.ImageIO.write(buffered, "png", png.toFile());
-        int[] expected = segmenter.segment(image, false, false).labels().labels();
+        int[] expected = segmenter.segment(image).labels().labels();
         assertThat(segmenter.segment(buffered).labels().labels()).containsExactly(expected);
         assertThat(segmenter.segment(png).labels().labels()).containsExactly(expected);
         assertThat(segmenter

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.List;
 import org.fcn4j.nn.Torch;
 import org.junit.jupiter.api.Test;
 
@@ -52,6 +53,24 @@ class CrossEntropyLossTest {
             // channel planes make the predictions 0, 0, 1, 1; labels: 0 right, 1 wrong, 255 ignored, 1 right
             NDArray label = m.create(new long[] {0, 1, 255, 1}, new Shape(1, 2, 2));
             assertThat(CrossEntropyLoss.accuracy(logits, label, 255).getFloat()).isCloseTo(200f / 3, within(1e-3f));
+        }
+    }
+
+    @Test
+    void termsAreReportedUnderTheirLossNameAndTermsSharingANameAreSummed() {
+        try (NDManager m = Torch.newManager()) {
+            NDArray logits = m.create(new float[] {100, -100}, new Shape(1, 2, 1, 1));
+            NDArray label = m.create(new long[] {1}, new Shape(1, 1, 1));
+            // 200 per unit of loss_weight: loss_ce terms 1.0 + 0.5 -> 300, loss_other 0.25 -> 50
+            List<LossSpec> terms = List.of(
+                    LossSpec.DEFAULT,
+                    new LossSpec("loss_ce", 0.5, false, null, false),
+                    new LossSpec("loss_other", 0.25, false, null, false));
+            CrossEntropyLoss.HeadLoss l = CrossEntropyLoss.of(logits, label, terms, 255, false);
+            assertThat(l.terms().keySet()).containsExactly("loss_ce", "loss_other");
+            assertThat(l.terms().get("loss_ce").getFloat()).isCloseTo(300f, within(1e-3f));
+            assertThat(l.terms().get("loss_other").getFloat()).isCloseTo(50f, within(1e-3f));
+            assertThat(l.loss().getFloat()).isCloseTo(350f, within(1e-3f));
         }
     }
 }

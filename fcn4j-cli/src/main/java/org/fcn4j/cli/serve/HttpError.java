@@ -5,6 +5,8 @@ import java.util.Map;
 
 /** A request the server refuses: the status, a message for the JSON body, and any headers the status needs. */
 final class HttpError extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     final int status;
     final Map<String, String> headers = new LinkedHashMap<>();
 

@@ -9,6 +9,7 @@ import org.fcn4j.data.ImageDecodeException;
 import org.fcn4j.data.ImageTooLargeException;
 import org.fcn4j.data.Images;
 import org.fcn4j.image.RgbImage;
+import org.fcn4j.infer.SegmentOptions;
 import org.fcn4j.infer.Segmentation;
 import org.fcn4j.infer.Segmenter;
 import org.fcn4j.model.TestConfig;
@@ -48,7 +49,8 @@ final class SegmentHandler {
             }
             Segmentation s;
             try {
-                s = segmenter.segment(image, req.tta(), false, testCfg(req.mode()));
+                s = segmenter.segment(
+                        image, SegmentOptions.DEFAULT.withTta(req.tta()).withTestCfg(testCfg(req.mode())));
             } finally {
                 admission.releaseWorker();
             }
@@ -92,7 +94,7 @@ final class SegmentHandler {
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("width", image.width());
                 out.put("height", image.height());
-                out.put("mode", testCfg(req.mode()).mode());
+                out.put("mode", testCfg(req.mode()).mode().configName());
                 out.put("tta", req.tta());
                 out.put("classes", segmenter.meta().classes());
                 out.put("pixel_counts", s.pixelCounts());

@@ -23,6 +23,7 @@ import org.fcn4j.cli.SmallModel;
 import org.fcn4j.data.Images;
 import org.fcn4j.experiment.Config;
 import org.fcn4j.image.RgbImage;
+import org.fcn4j.infer.SegmentOptions;
 import org.fcn4j.infer.Segmenter;
 import org.fcn4j.model.TestConfig;
 import org.junit.jupiter.api.AfterAll;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The real server on an ephemeral loopback port, talked to over HTTP. */
 class ServeHttpTest {
-    static final TestConfig SLIDE = new TestConfig("slide", new int[] {32, 32}, new int[] {20, 20});
+    static final TestConfig SLIDE = TestConfig.slide(new int[] {32, 32}, new int[] {20, 20});
     static final long MAX_BODY = 256 * 1024;
 
     @TempDir
@@ -141,9 +142,15 @@ class ServeHttpTest {
         BufferedImage image = SmallModel.image(100, 76);
         byte[] body = ServeClient.encode(image, "png");
         RgbImage rgb = Images.fromBufferedImage(image);
-        int[] slide = segmenter.segment(rgb, false, false, SLIDE).labels().labels();
-        int[] tta = segmenter.segment(rgb, true, false).labels().labels();
-        int[] whole = segmenter.segment(rgb, false, false).labels().labels();
+        int[] slide = segmenter
+                .segment(rgb, SegmentOptions.DEFAULT.withTestCfg(SLIDE))
+                .labels()
+                .labels();
+        int[] tta = segmenter
+                .segment(rgb, SegmentOptions.DEFAULT.withTta(true))
+                .labels()
+                .labels();
+        int[] whole = segmenter.segment(rgb).labels().labels();
         assertThat(slide).isNotEqualTo(whole); // otherwise the checks below could not tell the modes apart
         assertThat(tta).isNotEqualTo(whole);
         assertThat(samples(png(client.post("/v1/segment?mode=slide", body).body())))

@@ -82,8 +82,8 @@ class ServeShutdownTest {
     private static void awaitRefused(int port) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                if (System.nanoTime() > deadline) {
+            try (Socket accepted = new Socket("127.0.0.1", port)) {
+                if (accepted.isConnected() && System.nanoTime() > deadline) {
                     throw new AssertionError("still accepting connections 10 s after SIGTERM");
                 }
             } catch (ConnectException refused) {

@@ -19,8 +19,10 @@ import java.util.function.Function;
  * values (maps, lists, {@link PyTuple}, strings, numbers, byte arrays) and never executes anything:
  * every global goes through a {@link Policy}, which returns a data value, a {@link Reconstructor}
  * for the few known-safe functions, {@link #OPAQUE} for classes kept as inert placeholders, or
- * refuses. Every length is checked against the bytes that remain, so a truncated or hostile stream
- * fails with a message instead of a large allocation.
+ * refuses. A hostile stream is bounded: every length is checked against the bytes that remain, the
+ * values it may create are counted ({@link #MAX_VALUES}), decimal numbers are capped as Python
+ * caps them ({@link TextNumbers}), dict keys must be hashable without recursion ({@link Values#hashable}), and nothing
+ * here recurses, so nesting depth costs no stack.
  */
 public final class Unpickler {
     /** A known-safe Python function, applied to its pickled arguments. */
@@ -33,8 +35,18 @@ public final class Unpickler {
         Object resolve(PyGlobal global);
     }
 
-    /** Returned by a {@link Policy} for classes whose instances become {@link Opaque} placeholders. */
+    /**
+     * Returned by a {@link Policy} for classes whose instances become {@link Opaque} placeholders. Only
+     * NEWOBJ (Python's {@code cls.__new__(cls)}, how pickle recreates an object) makes one; REDUCE, INST
+     * and OBJ call the class like a function, which runs its constructor, and are refused.
+     */
     public static final Object OPAQUE = new Object();
+
+    /**
+     * Values, marks and memo entries one pickle may create. A real checkpoint needs ~25 per tensor
+     * (fcn_r50 with its optimizer: ~15,000); each costs up to ~64 bytes, so this bounds the heap at ~64 MiB.
+     */
+    public static final int MAX_VALUES = 1 << 20;
 
     private static final Object MARK = new Object();
 
@@ -45,7 +57,7 @@ public final class Unpickler {
     private final List<Object> stack = new ArrayList<>();
 
     private final Map<Long, Object> memo = new HashMap<>();
-    private final Map<Object, PyGlobal> opaqueTypes = new HashMap<>();
+    private int created;
 
     private Unpickler(ByteBuffer in, Policy policy, Function<Object, Object> persistentLoad) {
         this.in = in.order(ByteOrder.LITTLE_ENDIAN);
@@ -76,6 +88,7 @@ public final class Unpickler {
                 case '.':
                     return pop(); // STOP
                 case '(':
+                    count();
                     stack.add(MARK);
                     break;
                 case '}':
@@ -90,9 +103,12 @@ public final class Unpickler {
                 case 'l':
                     push(new ArrayList<>(popMark()));
                     break;
-                case 'd':
-                    push(dictOf(popMark()));
+                case 'd': {
+                    Map<Object, Object> m = new LinkedHashMap<>();
+                    putPairs(m, popMark());
+                    push(m);
                     break;
+                }
                 case 't':
                     push(new PyTuple(popMark()));
                     break;
@@ -119,7 +135,7 @@ public final class Unpickler {
                     addItems();
                     break;
                 case 0x91:
-                    push(Set.copyOf(popMark()));
+                    push(setOf(popMark()));
                     break; // FROZENSET
                 case 'N':
                     push(null);
@@ -178,31 +194,31 @@ public final class Unpickler {
                     push(latin1(u8()));
                     break;
                 case 'I':
-                    push(textInt(line()));
+                    push(TextNumbers.integer(line(Integer.MAX_VALUE), true));
                     break;
                 case 'L':
-                    push(new BigInteger(line().replaceAll("L$", "")).longValue());
+                    push(TextNumbers.integer(line(Integer.MAX_VALUE), false));
                     break;
                 case 'F':
-                    push(Double.parseDouble(line()));
+                    push(TextNumbers.decimal(line(Integer.MAX_VALUE)));
                     break;
                 case 'S':
-                    push(unquote(line()));
+                    push(unquote(line(Integer.MAX_VALUE)));
                     break;
                 case 'V':
-                    push(line());
+                    push(line(Integer.MAX_VALUE));
                     break;
                 case 'q':
-                    memo.put((long) u8(), peek());
+                    memoize(u8());
                     break;
                 case 'r':
-                    memo.put(length(4), peek());
+                    memoize(length(4));
                     break;
                 case 'p':
-                    memo.put(Long.parseLong(line()), peek());
+                    memoize(TextNumbers.index(line(24)));
                     break;
                 case 0x94:
-                    memo.put((long) memo.size(), peek());
+                    memoize(memo.size());
                     break;
                 case 'h':
                     push(get(u8()));
@@ -211,7 +227,7 @@ public final class Unpickler {
                     push(get(length(4)));
                     break;
                 case 'g':
-                    push(get(Long.parseLong(line())));
+                    push(get(TextNumbers.index(line(24))));
                     break;
                 case '0':
                     pop();
@@ -235,38 +251,40 @@ public final class Unpickler {
                 case 's': {
                     Object v = pop();
                     Object k = pop();
-                    map(peek()).put(k, v);
+                    map(peek()).put(Values.hashable(k, "dict key"), v);
                     break;
                 }
-                case 'u':
-                    setItems();
+                case 'u': {
+                    List<Object> kv = popMark();
+                    putPairs(map(peek()), kv);
                     break;
+                }
                 case 'c':
-                    push(global(new PyGlobal(line(), line())));
+                    push(global(new PyGlobal(line(1024), line(1024))));
                     break;
                 case 0x93: {
                     Object name = pop();
                     Object module = pop();
-                    push(global(new PyGlobal(str(module), str(name))));
+                    push(stackGlobal(module, name));
                     break;
                 }
                 case 'R': {
                     Object args = pop();
                     Object f = pop();
-                    push(call(f, args));
+                    push(call(f, args, "REDUCE"));
                     break;
                 }
                 case 0x81: {
                     Object args = pop();
                     Object cls = pop();
-                    push(call(cls, args));
+                    push(newObject(cls, args));
                     break;
                 }
                 case 0x92: {
                     pop();
                     Object args = pop();
                     Object cls = pop();
-                    push(call(cls, args));
+                    push(newObject(cls, args));
                     break;
                 }
                 case 'b':
@@ -276,18 +294,22 @@ public final class Unpickler {
                     push(persistent(pop()));
                     break;
                 case 'P':
-                    push(persistent(line()));
+                    push(persistent(line(1024)));
                     break;
-                case 'i': {
-                    PyGlobal g = new PyGlobal(line(), line());
-                    push(call(global(g), new PyTuple(popMark())));
+                case 'i':
+                    push(inst(global(new PyGlobal(line(1024), line(1024)))));
                     break;
-                }
-                case 'o': {
-                    List<Object> l = popMark();
-                    push(call(l.get(0), new PyTuple(l.subList(1, l.size()))));
+                case 'o':
+                    push(obj(popMark()));
                     break;
-                }
+                case 0x82:
+                    throw extension(u8(), "EXT1");
+                case 0x83:
+                    need(2);
+                    throw extension(in.getShort() & 0xffff, "EXT2");
+                case 0x84:
+                    need(4);
+                    throw extension(in.getInt() & 0xffffffffL, "EXT4");
                 default:
                     throw new PickleException(
                             String.format("unsupported pickle opcode 0x%02x at byte %d", op, in.position() - 1));
@@ -295,31 +317,59 @@ public final class Unpickler {
         }
     }
 
-    private Object global(PyGlobal g) {
-        Object resolved = policy.resolve(g);
-        if (resolved == OPAQUE) {
-            Object marker = new Object() {
-                @Override
-                public String toString() {
-                    return g.toString();
-                }
-            };
-            opaqueTypes.put(marker, g);
-            return marker;
-        }
-        return resolved;
+    /** STACK_GLOBAL: module and name are strings on the stack (a chain of calls cannot build one here). */
+    private Object stackGlobal(Object module, Object name) {
+        return global(new PyGlobal(str(module), str(name)));
     }
 
-    private Object call(Object f, Object args) {
-        PyTuple tuple = args instanceof PyTuple ? (PyTuple) args : new PyTuple(List.of(args));
+    private Object global(PyGlobal g) {
+        Object resolved = policy.resolve(g);
+        return resolved == OPAQUE ? g : resolved;
+    }
+
+    /** REDUCE, INST and OBJ: {@code f(*args)}, for known-safe functions only. */
+    private Object call(Object f, Object args, String opcode) {
         if (f instanceof Reconstructor) {
-            return ((Reconstructor) f).apply(tuple);
+            return ((Reconstructor) f).apply(asArgs(args));
         }
-        PyGlobal opaque = opaqueTypes.get(f);
-        if (opaque != null) {
-            return new Opaque(opaque, tuple, null);
+        if (f instanceof PyGlobal) {
+            throw new PickleException("refusing to call " + Values.brief(f) + " (" + opcode + "): its framework's"
+                    + " names are kept only as placeholder classes, recreated with NEWOBJ; calling one runs its code");
         }
-        throw new PickleException("refusing to call " + f + ": not a known-safe function");
+        throw new PickleException(
+                "refusing to call " + Values.brief(f) + " (" + opcode + "): not a known-safe function");
+    }
+
+    /** NEWOBJ and NEWOBJ_EX: {@code cls.__new__(cls, *args)}, which makes a placeholder of a kept class. */
+    private Object newObject(Object cls, Object args) {
+        if (cls instanceof PyGlobal) {
+            return new Opaque((PyGlobal) cls, asArgs(args), null);
+        }
+        return call(cls, args, "NEWOBJ");
+    }
+
+    private Object inst(Object cls) {
+        return call(cls, new PyTuple(popMark()), "INST");
+    }
+
+    private Object obj(List<Object> marked) {
+        if (marked.isEmpty()) {
+            throw new PickleException("OBJ without a class at byte " + in.position());
+        }
+        return call(marked.get(0), new PyTuple(marked.subList(1, marked.size())), "OBJ");
+    }
+
+    /** EXT1/2/4 name a callable by a code in copyreg's extension registry; there is no registry here. */
+    private PickleException extension(long code, String opcode) {
+        return new PickleException(
+                "refusing extension code " + code + " (" + opcode + "): copyreg's registry maps codes to callables");
+    }
+
+    private static PyTuple asArgs(Object args) {
+        if (!(args instanceof PyTuple)) {
+            throw new PickleException("a call's arguments must be a tuple but are " + Values.brief(args));
+        }
+        return (PyTuple) args;
     }
 
     private void build() {
@@ -333,22 +383,20 @@ public final class Unpickler {
         } else if (state == null || (state instanceof Map && ((Map<?, ?>) state).isEmpty())) {
             push(obj);
         } else {
-            throw new PickleException("cannot set state on " + describe(obj));
+            throw new PickleException("cannot set state on " + Values.brief(obj));
         }
     }
 
     private Object persistent(Object pid) {
         if (persistentLoad == null) {
-            throw new PickleException("unexpected persistent id " + pid);
+            throw new PickleException("unexpected persistent id " + Values.brief(pid));
         }
         return persistentLoad.apply(pid);
     }
 
-    private void setItems() {
-        List<Object> kv = popMark();
-        Map<Object, Object> m = map(peek());
+    private static void putPairs(Map<Object, Object> m, List<Object> kv) {
         for (int i = 0; i + 1 < kv.size(); i += 2) {
-            m.put(kv.get(i), kv.get(i + 1));
+            m.put(Values.hashable(kv.get(i), "dict key"), kv.get(i + 1));
         }
     }
 
@@ -357,17 +405,18 @@ public final class Unpickler {
         List<Object> items = popMark();
         Object set = peek();
         if (!(set instanceof Set)) {
-            throw new PickleException("ADDITEMS on " + describe(set));
+            throw new PickleException("ADDITEMS on " + Values.brief(set));
         }
-        ((Set<Object>) set).addAll(items);
+        ((Set<Object>) set).addAll(setOf(items));
     }
 
-    private static Map<Object, Object> dictOf(List<Object> kv) {
-        Map<Object, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < kv.size(); i += 2) {
-            m.put(kv.get(i), kv.get(i + 1));
+    /** A set (Python's None included, which {@code Set.copyOf} would refuse with a NullPointerException). */
+    public static Set<Object> setOf(List<?> items) {
+        Set<Object> set = new HashSet<>();
+        for (Object o : items) {
+            set.add(Values.hashable(o, "set item"));
         }
-        return m;
+        return set;
     }
 
     private static PyTuple tuple(Object... items) {
@@ -377,7 +426,7 @@ public final class Unpickler {
     @SuppressWarnings("unchecked")
     private static Map<Object, Object> map(Object o) {
         if (!(o instanceof Map)) {
-            throw new PickleException("expected a dict on the stack but found " + describe(o));
+            throw new PickleException("expected a dict on the stack but found " + Values.brief(o));
         }
         return (Map<Object, Object>) o;
     }
@@ -385,23 +434,27 @@ public final class Unpickler {
     @SuppressWarnings("unchecked")
     private static List<Object> list(Object o) {
         if (!(o instanceof List)) {
-            throw new PickleException("expected a list on the stack but found " + describe(o));
+            throw new PickleException("expected a list on the stack but found " + Values.brief(o));
         }
         return (List<Object>) o;
     }
 
     private static String str(Object o) {
         if (!(o instanceof String)) {
-            throw new PickleException("expected a string but found " + describe(o));
+            throw new PickleException("expected a string but found " + Values.brief(o));
         }
         return (String) o;
     }
 
-    static String describe(Object o) {
-        return o == null ? "None" : o.getClass().getSimpleName();
+    private void count() {
+        if (++created > MAX_VALUES) {
+            throw new PickleException("pickle creates more than " + MAX_VALUES + " values, marks and memo entries"
+                    + " (at byte " + in.position() + "); no checkpoint needs that many");
+        }
     }
 
     private void push(Object o) {
+        count();
         stack.add(o);
     }
 
@@ -426,6 +479,11 @@ public final class Unpickler {
         List<Object> items = new ArrayList<>(stack.subList(mark + 1, stack.size()));
         stack.subList(mark, stack.size()).clear();
         return items;
+    }
+
+    private void memoize(long key) {
+        count();
+        memo.put(key, peek());
     }
 
     private Object get(long key) {
@@ -485,25 +543,20 @@ public final class Unpickler {
         return v.bitLength() < 64 ? (Object) v.longValue() : v;
     }
 
-    private String line() {
-        StringBuilder sb = new StringBuilder();
+    /** A newline-terminated line of at most {@code max} characters (names are short; the input bounds the rest). */
+    private String line(int max) {
+        int start = in.position();
         while (true) {
             int c = u8();
             if (c == '\n') {
-                return sb.toString();
+                byte[] b = new byte[in.position() - 1 - start];
+                in.get(start, b);
+                return new String(b, StandardCharsets.ISO_8859_1);
             }
-            sb.append((char) c);
+            if (in.position() - start > max) {
+                throw new PickleException("pickle text field longer than " + max + " characters at byte " + start);
+            }
         }
-    }
-
-    private static Object textInt(String s) {
-        if (s.equals("00")) {
-            return Boolean.FALSE;
-        }
-        if (s.equals("01")) {
-            return Boolean.TRUE;
-        }
-        return Long.parseLong(s);
     }
 
     private static String unquote(String s) {
