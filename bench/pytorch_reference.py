@@ -1,4 +1,5 @@
-"""PyTorch counterpart of `fcn4j bench` for MMSegmentation's FCN-R50/R101-D8 (Cityscapes heads, 19 classes).
+"""PyTorch counterpart of `fcn4j bench` for MMSegmentation's FCN-R50/R101-D8 (Cityscapes heads, 19 classes)
+and the FCN paper's VGG16 FCN-8s (`--model fcn8s`, 21 classes, forward only).
 
 Runs the model of tools/fixtures/mmseg_fcn.py (mmseg's FCN in plain PyTorch) with random weights on random
 data and times what `fcn4j bench` times, the same way: an eval-mode forward under torch.no_grad() (decode head,
@@ -8,6 +9,7 @@ max over the timed runs, GFLOP/s from the convolution MACs (2 FLOP per MAC; back
 and the process's peak resident memory (VmHWM). Run each mode in its own process so its peak memory is its own:
 
   /usr/bin/python3 bench/pytorch_reference.py --shape 512x512 --mode fp32|channels_last|bf16 [--json FILE]
+  /usr/bin/python3 bench/pytorch_reference.py --model fcn8s --classes 21 --shape 500x500 --forward-only
 """
 import argparse
 import json
@@ -22,6 +24,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tools', 'fixtures'))
 from mmseg_fcn import EncoderDecoder, FCNHead, ResNet  # noqa: E402
+from paper_fcn import PaperFCN, SkipHead, VGGTrunk  # noqa: E402
 
 
 def build(depth, classes):
@@ -40,8 +43,15 @@ def build(depth, classes):
     return model
 
 
+def build_fcn8s(classes):
+    """The paper's VGG16 FCN-8s (tools/fixtures/paper_fcn.py), as fcn4j's fcn8s_vgg16 preset builds it."""
+    return PaperFCN(VGGTrunk(16), SkipHead(8, classes, (256, 512, 4096)))
+
+
 def predict(model, x):
-    """mmseg's inference: decode head only, logits resized to the input."""
+    """mmseg's inference: decode head only, logits resized to the input (the paper's FCN: already at input size)."""
+    if isinstance(model, PaperFCN):
+        return model(x)
     logits = model.decode_head(model.backbone(x))
     return F.interpolate(logits, size=x.shape[2:], mode='bilinear', align_corners=model.decode_head.align_corners)
 
@@ -101,6 +111,7 @@ def peak_rss_mb():
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--model', default='fcn', choices=['fcn', 'fcn8s'], help='fcn_r{depth}-d8, or VGG16 FCN-8s')
     p.add_argument('--depth', type=int, default=50, choices=[50, 101])
     p.add_argument('--classes', type=int, default=19)
     p.add_argument('--shape', default='512x1024', help='HxW')
@@ -116,7 +127,9 @@ def main():
     h, w = (int(v) for v in a.shape.lower().split('x'))
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
-    model = build(a.depth, a.classes)
+    if a.model == 'fcn8s' and not a.forward_only:
+        p.error('--model fcn8s times the forward only (add --forward-only)')
+    model = build(a.depth, a.classes) if a.model == 'fcn' else build_fcn8s(a.classes)
     fmt = torch.channels_last if a.mode == 'channels_last' else torch.contiguous_format
     model = model.to(memory_format=fmt)
     autocast = torch.autocast('cpu', dtype=torch.bfloat16, enabled=a.mode == 'bf16')
@@ -132,7 +145,8 @@ def main():
             predict(model, x)
 
     fwd, fwd_macs = timed(model, a.warmup, a.iters, lambda: forward)
-    out = {'engine': 'pytorch ' + torch.__version__, 'config': f'fcn_r{a.depth}-d8 ({a.classes} classes)',
+    name = f'fcn_r{a.depth}-d8' if a.model == 'fcn' else 'fcn8s_vgg16'
+    out = {'engine': 'pytorch ' + torch.__version__, 'config': f'{name} ({a.classes} classes)',
            'precision': a.mode, 'shape': a.shape, 'batch': a.batch, 'threads': a.threads, 'iters': a.iters,
            'warmup': a.warmup, 'forward_median_s': fwd['median'], 'forward_min_s': fwd['min'],
            'forward_max_s': fwd['max'], 'forward_gflops': 2.0 * fwd_macs / fwd['median'] / 1e9,
