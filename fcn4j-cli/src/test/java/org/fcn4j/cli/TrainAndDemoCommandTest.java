@@ -54,6 +54,65 @@ class TrainAndDemoCommandTest {
     }
 
     /**
+     * {@code demo --model compare}, shortened to a smoke test: the three VGG FCNs train one after another on
+     * the same scenes, the table has a row per model and compare.json and each model's outputs exist.
+     */
+    @Test
+    void demoCompareTrainsTheThreeVggFcnsAndWritesTheTable(@TempDir Path dir) throws Exception {
+        CliRun r = CliRun.of(
+                "demo",
+                "--model",
+                "compare",
+                "--work-dir",
+                dir.toString(),
+                "--train-images",
+                "4",
+                "--val-images",
+                "2",
+                "--cfg-options",
+                "train_cfg.max_iters=2",
+                "train_cfg.val_interval=2",
+                "param_scheduler.0.end=1",
+                "param_scheduler.1.begin=1",
+                "param_scheduler.1.end=2",
+                "default_hooks.checkpoint.interval=2",
+                "default_hooks.logger.interval=1");
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        assertThat(r.out())
+                .contains("pixel acc")
+                .contains("mean acc")
+                .contains("fwIoU")
+                .contains("boundary acc")
+                .containsPattern("(?m)^fcn32s ")
+                .containsPattern("(?m)^fcn16s ")
+                .containsPattern("(?m)^fcn8s ")
+                .contains("compare.json");
+        JsonNode compare =
+                new ObjectMapper().readTree(dir.resolve("compare.json").toFile());
+        assertThat(compare.get("models")).hasSize(3);
+        for (int i = 0; i < 3; i++) {
+            JsonNode m = compare.get("models").get(i);
+            String name = List.of("fcn32s", "fcn16s", "fcn8s").get(i);
+            assertThat(m.get("model").asText()).isEqualTo(name);
+            assertThat(m.get("preset").asText()).isEqualTo(name + "_vgg_demo_synthetic");
+            assertThat(m.get("iterations").asInt()).isEqualTo(2);
+            for (String key : List.of("aAcc", "mAcc", "mIoU", "fwIoU", "boundary_acc")) {
+                assertThat(m.get(key).asDouble()).as(name + " " + key).isBetween(0.0, 100.0);
+            }
+            Path out = dir.resolve(name);
+            assertThat(out.resolve("metrics.json")).isRegularFile();
+            assertThat(out.resolve("iter_2.pth")).isRegularFile();
+            assertThat(out.resolve("predictions/0001.png")).isRegularFile();
+            assertThat(out.resolve("overlays/0001.png")).isRegularFile();
+            assertThat(out.resolve("training_curve.png")).isRegularFile();
+        }
+        CliRun bad = CliRun.of(
+                "demo", "--model", "fcn4s", "--work-dir", dir.resolve("bad").toString());
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("--model");
+    }
+
+    /**
      * The bf16 fast path on a trained model and the images it was trained for (the parity fixtures in
      * fcn4j-core only have random weights): at least 99.5 % of the pixels keep their fp32 class.
      */
