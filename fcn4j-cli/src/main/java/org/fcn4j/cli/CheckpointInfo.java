@@ -14,11 +14,15 @@ import org.fcn4j.nn.Torch;
 final class CheckpointInfo {
     private CheckpointInfo() {}
 
+    /** A checkpoint by its name (a config is a preset name or YAML file, never .pth / .safetensors). */
     static boolean isCheckpoint(String arg) {
-        return (arg.endsWith(".pth") || arg.endsWith(".safetensors")) && Files.isRegularFile(Path.of(arg));
+        return arg.endsWith(".pth") || arg.endsWith(".safetensors");
     }
 
     static void print(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new UserError("CHECKPOINT: no such file " + file);
+        }
         try (NDManager m = Torch.newManager()) {
             Checkpoint ckpt = Checkpoints.read(file, m);
             long elements = 0;

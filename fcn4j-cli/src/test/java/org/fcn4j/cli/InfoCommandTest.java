@@ -113,6 +113,9 @@ public class InfoCommandTest {
                                 "fcn_r18-d8_4xb2-80k_cityscapes-512x1024",
                                 java.util.List.of("model.decode_head.num_classes=5"))
                         .tree());
+        CliRun missing = CliRun.of("info", dir.resolve("missing.pth").toString());
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err().trim()).isEqualTo("error: CHECKPOINT: no such file " + dir.resolve("missing.pth"));
         CliRun bad = CliRun.of(
                 "config", "fcn_r18-d8_4xb2-80k_cityscapes-512x1024", "--cfg-options", "model.backbone.dpth=3");
         assertThat(bad.code()).isEqualTo(2);
