@@ -54,6 +54,8 @@ class LayeringTest {
                 .definedBy("org.fcn4j.infer..")
                 .layer("train")
                 .definedBy("org.fcn4j.train..")
+                .layer("onnx")
+                .definedBy("org.fcn4j.onnx..")
                 .layer("apps")
                 .definedBy("org.fcn4j.bench..", "org.fcn4j.demo..")
                 .whereLayer("nn")
@@ -83,6 +85,8 @@ class LayeringTest {
                 .whereLayer("train")
                 .mayOnlyAccessLayers(
                         "nn", "config", "util", "image", "io", "data", "optim", "model", "experiment", "infer", "eval")
+                .whereLayer("onnx")
+                .mayOnlyAccessLayers("nn", "config", "util", "data", "model", "experiment", "infer")
                 .whereLayer("apps")
                 .mayOnlyAccessLayers("nn", "util", "image", "viz", "data", "optim", "model", "infer", "train")
                 .check(CORE);

@@ -19,6 +19,7 @@ import org.fcn4j.io.Checkpoints;
 import org.fcn4j.model.CheckpointLoader;
 import org.fcn4j.model.EncoderDecoder;
 import org.fcn4j.model.SegDataPreProcessor;
+import org.fcn4j.model.Segmentor;
 import org.fcn4j.model.TestConfig;
 import org.fcn4j.nn.Functional;
 import org.fcn4j.nn.TensorFormat;
@@ -33,17 +34,13 @@ import org.fcn4j.nn.Torch;
  */
 public final class Segmenter implements AutoCloseable {
     private final NDManager manager;
-    private final EncoderDecoder model;
+    private final Segmentor model;
     private final TestPipeline pipeline;
     private final TestPipeline.TtaViews tta;
     private final DatasetMeta meta;
 
     private Segmenter(
-            NDManager manager,
-            EncoderDecoder model,
-            TestPipeline pipeline,
-            TestPipeline.TtaViews tta,
-            DatasetMeta meta) {
+            NDManager manager, Segmentor model, TestPipeline pipeline, TestPipeline.TtaViews tta, DatasetMeta meta) {
         this.manager = manager;
         this.model = model;
         this.pipeline = pipeline;
@@ -77,6 +74,15 @@ public final class Segmenter implements AutoCloseable {
     }
 
     /**
+     * A Segmenter over a network of another engine (an exported graph in ONNX Runtime): the config's test
+     * pipeline and TTA around {@code model}; closing it closes {@code manager} (its scratch memory) and the
+     * model, when that is {@link AutoCloseable}.
+     */
+    public static Segmenter over(NDManager manager, Segmentor model, Config config, DatasetMeta meta) {
+        return new Segmenter(manager, model, config.testPipeline(), config.tta(), meta);
+    }
+
+    /**
      * A Segmenter over a model that lives elsewhere (e.g. during training): it runs {@code pipeline}, and
      * closing it frees only its own scratch memory, not the model. The caller puts the model in eval mode.
      */
@@ -93,14 +99,15 @@ public final class Segmenter implements AutoCloseable {
      * @return this
      */
     public Segmenter freeze(TensorFormat format) {
-        if (model.manager() != manager) {
-            throw new IllegalStateException("this segmenter borrows its model; only a loaded one can be frozen");
+        if (!(model instanceof EncoderDecoder own) || own.manager() != manager) {
+            throw new IllegalStateException(
+                    "this segmenter borrows its model or runs another engine; only a loaded fcn4j model can be frozen");
         }
-        model.freezeForInference(format);
+        own.freezeForInference(format);
         return this;
     }
 
-    public EncoderDecoder model() {
+    public Segmentor model() {
         return model;
     }
 
@@ -203,5 +210,12 @@ public final class Segmenter implements AutoCloseable {
     @Override
     public void close() {
         manager.close();
+        if (model instanceof AutoCloseable engine) {
+            try {
+                engine.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot close the inference engine: " + e.getMessage(), e);
+            }
+        }
     }
 }

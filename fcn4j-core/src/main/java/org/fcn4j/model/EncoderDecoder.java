@@ -2,7 +2,6 @@ package org.fcn4j.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
@@ -19,9 +18,7 @@ import org.fcn4j.nn.TensorFormat;
  * <pre>
  * training:   forward(x) -> extractFeat(x) -> decode_head.forward(), auxiliary_head.forward()
  *             (head logits at the head's resolution; the losses are TrainStep's)
- * inference:  inference(x, test_cfg) -> wholeInference(x) | slideInference(x, crop, stride)
- *             wholeInference(x) -> encodeDecode(x)
- *             slideInference(x) -> encodeDecode(window) for each window, summed into place and averaged
+ * inference:  inference(x, test_cfg) -> wholeInference(x) | slideInference(x, crop, stride)  ({@link Segmentor})
  *             encodeDecode(x) -> extractFeat(x) -> decode_head.forward() -> decode_head.predictByFeat()
  * </pre>
  *
@@ -29,7 +26,7 @@ import org.fcn4j.nn.TensorFormat;
  * come at the backbone's output stride and predictByFeat resizes them to x's size; the paper's skip heads
  * read the input size in forward and return logits at it, so predictByFeat leaves them as they are.
  */
-public final class EncoderDecoder extends Module {
+public final class EncoderDecoder extends Module implements Segmentor {
     private final NDManager manager;
     private final ModelSpec spec;
     private final Backbone backbone;
@@ -54,6 +51,7 @@ public final class EncoderDecoder extends Module {
         return manager;
     }
 
+    @Override
     public ModelSpec spec() {
         return spec;
     }
@@ -69,10 +67,6 @@ public final class EncoderDecoder extends Module {
     /** The auxiliary head, or null. */
     public FCNHead auxiliaryHead() {
         return auxiliaryHead;
-    }
-
-    public int numClasses() {
-        return spec.decodeHead().numClasses();
     }
 
     /** Head outputs for one batch; {@code auxiliary} is null when the model has no auxiliary head. */
@@ -155,6 +149,7 @@ public final class EncoderDecoder extends Module {
      * {@code encode_decode}: decode-head logits at the input's size ({@link DecodeHead#predictByFeat}), computed
      * in their own scope (only the result stays allocated).
      */
+    @Override
     public NDArray encodeDecode(NDArray x) {
         Shape s = x.getShape();
         int h = (int) s.get(2);
@@ -163,48 +158,5 @@ public final class EncoderDecoder extends Module {
             NDArray logits = output(decodeHead.forward(extractFeat(in), h, w));
             return decodeHead.predictByFeat(logits, h, w);
         });
-    }
-
-    /** {@code inference}: (N, C, H, W) logits at the input's size, whole or slide as {@code test_cfg} says. */
-    public NDArray inference(NDArray x, TestConfig cfg) {
-        return cfg.slide() ? slideInference(x, cfg.crop(), cfg.stride()) : wholeInference(x);
-    }
-
-    /** {@code whole_inference}: one pass over the whole input. */
-    public NDArray wholeInference(NDArray x) {
-        return encodeDecode(x);
-    }
-
-    /**
-     * {@code slide_inference}: windows of {@code crop} (h, w) every {@code stride} (h, w), each window's
-     * logits summed into place and divided by the per-pixel window count. Each window runs in its own
-     * scope, so memory is one window's activations plus the output.
-     */
-    public NDArray slideInference(NDArray x, int[] crop, int[] stride) {
-        Shape s = x.getShape();
-        int h = (int) s.get(2);
-        int w = (int) s.get(3);
-        NDManager m = x.getManager();
-        List<SlideWindows.Window> windows = SlideWindows.of(h, w, crop, stride);
-        NDArray sum = m.zeros(new Shape(s.get(0), numClasses(), h, w));
-        for (SlideWindows.Window win : windows) {
-            NDIndex at = new NDIndex(":, :, {}:{}, {}:{}", win.y1(), win.y2(), win.x1(), win.x2());
-            Scope.run(x, in -> {
-                        NDArray logits = encodeDecode(in.get(at));
-                        NDArray part = sum.get(at); // a view: adding into it adds into sum, with no copy
-                        part.attach(in.getManager()); // the view's handle is freed with the window's scope
-                        part.addi(logits);
-                        return logits;
-                    })
-                    .close();
-        }
-        int[] counts = SlideWindows.counts(h, w, windows);
-        float[] count = new float[counts.length];
-        for (int i = 0; i < counts.length; i++) {
-            count[i] = counts[i];
-        }
-        try (NDArray divisor = m.create(count, new Shape(1, 1, h, w))) {
-            return sum.divi(divisor);
-        }
     }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import org.fcn4j.nn.Conv2d;
 import org.fcn4j.nn.ConvTranspose2d;
 import org.fcn4j.nn.Functional;
+import org.fcn4j.nn.OnnxTrace;
 import org.fcn4j.nn.Scope;
 
 /**
@@ -96,6 +97,7 @@ public final class FCNSkipHead extends DecodeHead {
         NDArray up = upscoreLast.forward(score);
         Scope.discard(score);
         NDArray logits = crop(up, lastOffset(), height, width, lastName);
+        OnnxTrace.crop(up, lastOffset(), null, logits); // to the input's size
         Scope.discard(up); // the crop, a view, keeps what it needs
         return logits;
     }
@@ -111,14 +113,20 @@ public final class FCNSkipHead extends DecodeHead {
         NDArray up = upsample.forward(coarse);
         Scope.discard(coarse);
         // numbers as libtorch tensors: autograd keeps them for backward (Functional.scalar)
-        NDArray in = spec.atOnce() ? pool.mul(Functional.scalar(pool, skip.atOnceScale)) : pool;
+        NDArray in = pool;
+        if (spec.atOnce()) {
+            in = pool.mul(Functional.scalar(pool, skip.atOnceScale));
+            OnnxTrace.mulScalar(pool, skip.atOnceScale, in);
+        }
         NDArray scored = skip.score.forward(in);
         if (in != pool) {
             Scope.discard(in);
         }
         Shape s = up.getShape();
         NDArray cropped = crop(scored, skip.offset, (int) s.get(2), (int) s.get(3), skip.name);
+        OnnxTrace.crop(scored, skip.offset, up, cropped);
         NDArray fused = up.add(cropped);
+        OnnxTrace.add(up, cropped, fused);
         Scope.discard(up, cropped, scored);
         return fused;
     }

@@ -46,6 +46,7 @@ public final class ConvModule extends Layer {
     public static NDArray residual(NDArray out, NDArray x, Layer downsample) {
         NDArray identity = downsample == null ? x : downsample.forward(x);
         out.addi(identity);
+        OnnxTrace.add(out, identity, out);
         if (identity != x) {
             Scope.discard(identity);
         }

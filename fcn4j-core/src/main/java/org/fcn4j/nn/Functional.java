@@ -28,7 +28,7 @@ public final class Functional {
     /** {@code F.conv2d}; {@code bias} may be null. */
     public static NDArray conv2d(
             NDArray x, NDArray weight, NDArray bias, int stride, int padding, int dilation, int groups) {
-        return JniUtils.convolution(
+        NDArray y = JniUtils.convolution(
                 (PtNDArray) x,
                 (PtNDArray) weight,
                 (PtNDArray) bias,
@@ -36,6 +36,8 @@ public final class Functional {
                 new Shape(padding, padding),
                 new Shape(dilation, dilation),
                 groups);
+        OnnxTrace.conv(x, weight, bias, stride, padding, dilation, groups, y);
+        return y;
     }
 
     /**
@@ -65,7 +67,9 @@ public final class Functional {
         params.close();
         // as PyTorch's kernel, per output channel after the transposed convolution (whose backward
         // does not read its output, so the in-place add is safe under autograd)
-        return bias == null ? y : y.addi(bias.reshape(1, -1, 1, 1));
+        NDArray out = bias == null ? y : y.addi(bias.reshape(1, -1, 1, 1));
+        OnnxTrace.convTranspose(x, weight, bias, stride, padding, outputPadding, groups, dilation, out);
+        return out;
     }
 
     /** The TorchScript operators, loaded on first use. */
@@ -88,7 +92,7 @@ public final class Functional {
             double eps) {
         // JniUtils names its parameters gamma, beta, mean, var, but the native call takes
         // (input, running_mean, running_var, weight, bias), as DJL's own BatchNorm passes them
-        return JniUtils.batchNorm(
+        NDArray y = JniUtils.batchNorm(
                 (PtNDArray) x,
                 (PtNDArray) runningMean,
                 (PtNDArray) runningVar,
@@ -97,10 +101,14 @@ public final class Functional {
                 training,
                 momentum,
                 eps);
+        OnnxTrace.batchNorm(x, runningMean, runningVar, weight, bias, training, eps, y);
+        return y;
     }
 
     public static NDArray relu(NDArray x) {
-        return JniUtils.relu((PtNDArray) x);
+        NDArray y = JniUtils.relu((PtNDArray) x);
+        OnnxTrace.unary("Relu", x, y);
+        return y;
     }
 
     /**
@@ -108,12 +116,14 @@ public final class Functional {
      * partial window) unless that window would start in the right or bottom padding, as PyTorch does.
      */
     public static NDArray maxPool2d(NDArray x, int kernel, int stride, int padding, boolean ceilMode) {
-        return JniUtils.maxPool(
+        NDArray y = JniUtils.maxPool(
                 (PtNDArray) x,
                 new Shape(kernel, kernel),
                 new Shape(stride, stride),
                 new Shape(padding, padding),
                 ceilMode);
+        OnnxTrace.maxPool(x, kernel, stride, padding, ceilMode, y);
+        return y;
     }
 
     /** {@code F.dropout}: element-wise, survivors scaled by 1/(1-p); identity when not training. */
@@ -158,7 +168,9 @@ public final class Functional {
 
     /** {@code torch.cat} along {@code axis}. */
     public static NDArray cat(int axis, NDArray... xs) {
-        return NDArrays.concat(new NDList(xs), axis);
+        NDArray y = NDArrays.concat(new NDList(xs), axis);
+        OnnxTrace.concat(axis, xs, y);
+        return y;
     }
 
     /**
@@ -183,7 +195,9 @@ public final class Functional {
             rows = rows.toType(x.getDataType(), false);
             colsT = colsT.toType(x.getDataType(), false);
         }
-        return rows.matMul(x.matMul(colsT));
+        NDArray y = rows.matMul(x.matMul(colsT));
+        OnnxTrace.resizeBilinear(x, outH, outW, alignCorners, y);
+        return y;
     }
 
     /**

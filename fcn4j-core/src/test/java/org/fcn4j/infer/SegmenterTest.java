@@ -18,7 +18,7 @@ import org.fcn4j.Fixtures;
 import org.fcn4j.experiment.Config;
 import org.fcn4j.image.RgbImage;
 import org.fcn4j.io.Checkpoints;
-import org.fcn4j.model.EncoderDecoder;
+import org.fcn4j.model.Segmentor;
 import org.fcn4j.nn.Torch;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,7 +63,7 @@ class SegmenterTest {
 
     @Test
     void slideLogitsMatchMmsegSlideInference() {
-        EncoderDecoder model = segmenter.model();
+        Segmentor model = segmenter.model();
         NDArray logits = model.slideInference(fx.get("slide.input"), new int[] {48, 64}, new int[] {32, 40});
         assertClose("slide logits", logits, fx.get("slide.logits"), RTOL);
     }

@@ -12,8 +12,8 @@ import org.fcn4j.nn.LoadReport;
  * The FCN paper's presets at the width of tools/fixtures/gen_vgg_parity.py (blocks of 4 ... 32 channels, fc 16,
  * 5 classes), by the overrides a user would pass as --cfg-options, with that generator's weights.
  */
-final class PaperPresets {
-    static final List<String> WIDTH_REDUCED = List.of(
+public final class PaperPresets {
+    public static final List<String> WIDTH_REDUCED = List.of(
             "model.backbone.base_channels=4",
             "model.backbone.fc_channels=16",
             "model.decode_head.in_channels=[16,32,16]",
@@ -22,7 +22,7 @@ final class PaperPresets {
     private PaperPresets() {}
 
     /** The preset's EncoderDecoder at the fixture's width with the fixture's weights (which hold every head's layers). */
-    static EncoderDecoder load(NDManager m, String preset, List<String> moreOptions) {
+    public static EncoderDecoder load(NDManager m, String preset, List<String> moreOptions) {
         List<String> options = new java.util.ArrayList<>(WIDTH_REDUCED);
         options.addAll(moreOptions);
         EncoderDecoder model =
