@@ -25,6 +25,31 @@ final class InferenceOptions {
                     + "float32 rounding.")
     boolean channelsLast;
 
+    @Option(
+            names = "--engine",
+            paramLabel = "fcn4j|onnxruntime",
+            defaultValue = "fcn4j",
+            description =
+                    "fcn4j (libtorch, the default), or onnxruntime: CHECKPOINT is then a graph from fcn4j export, "
+                            + "run by ONNX Runtime with the config's test pipeline, slide/TTA and metrics around it.")
+    String engine;
+
+    /** Whether {@code --engine onnxruntime} was asked for (which the fcn4j fast paths do not combine with). */
+    boolean onnxRuntime() {
+        switch (engine) {
+            case "fcn4j":
+                return false;
+            case "onnxruntime":
+                if (channelsLast || !"fp32".equals(precision)) {
+                    throw new UserError("--engine onnxruntime runs the exported float32 graph: drop --precision and "
+                            + "--channels-last");
+                }
+                return true;
+            default:
+                throw new UserError("--engine: expected fcn4j or onnxruntime but got '" + engine + "'");
+        }
+    }
+
     /**
      * The format to freeze the model into, or null for the exact unfolded float32 model. Warns when bf16 is
      * asked for on a CPU that lacks bf16 instructions: libtorch then emulates it, slower than fp32.

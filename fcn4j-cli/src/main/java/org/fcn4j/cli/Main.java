@@ -3,6 +3,7 @@ package org.fcn4j.cli;
 import org.fcn4j.config.ConfigException;
 import org.fcn4j.data.DataException;
 import org.fcn4j.io.CheckpointException;
+import org.fcn4j.onnx.OnnxException;
 import org.fcn4j.train.TrainingException;
 import org.fcn4j.util.FileWriteException;
 import picocli.CommandLine;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Command;
             TestCommand.class,
             MetricsCommand.class,
             ConvertCommand.class,
+            ExportCommand.class,
             ServeCommand.class,
             ConfigCommand.class,
             CommandLine.HelpCommand.class
@@ -41,6 +43,7 @@ public final class Main {
                     || e instanceof DataException
                     || e instanceof FileWriteException
                     || e instanceof TrainingException
+                    || e instanceof OnnxException
                     || e instanceof UserError) {
                 cmd.getErr().println("error: " + e.getMessage());
                 return 2;

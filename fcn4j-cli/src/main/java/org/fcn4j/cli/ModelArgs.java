@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import org.fcn4j.experiment.Config;
 import org.fcn4j.infer.Segmenter;
 import org.fcn4j.nn.TensorFormat;
+import org.fcn4j.nn.Torch;
+import org.fcn4j.onnx.OrtSegmentor;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
@@ -13,7 +15,10 @@ final class ModelArgs {
     @Parameters(index = "0", paramLabel = "CONFIG", description = Presets.CONFIG)
     String config;
 
-    @Parameters(index = "1", paramLabel = "CHECKPOINT", description = "Weights (.pth or .safetensors).")
+    @Parameters(
+            index = "1",
+            paramLabel = "CHECKPOINT",
+            description = "Weights (.pth or .safetensors), or with --engine onnxruntime an .onnx graph.")
     Path checkpoint;
 
     @Mixin
@@ -33,6 +38,17 @@ final class ModelArgs {
 
     /** The segmenter for {@code cfg} (from {@link #load}) and the checkpoint, on the fast path the options ask for. */
     Segmenter open(Config cfg) {
+        boolean onnx = checkpoint.getFileName().toString().endsWith(".onnx");
+        if (inference.onnxRuntime()) {
+            if (!onnx) {
+                throw new UserError(
+                        "CHECKPOINT: --engine onnxruntime runs an .onnx graph (from fcn4j export), not " + checkpoint);
+            }
+            return OrtSegmentor.segmenter(cfg, checkpoint, Torch.threads());
+        }
+        if (onnx) {
+            throw new UserError("CHECKPOINT: " + checkpoint + " is an ONNX graph; run it with --engine onnxruntime");
+        }
         TensorFormat format = inference.format();
         Segmenter segmenter = Segmenter.load(cfg, checkpoint, w -> System.err.println("warning: " + w));
         try {

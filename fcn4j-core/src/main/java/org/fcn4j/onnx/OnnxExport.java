@@ -56,11 +56,11 @@ public final class OnnxExport {
             int batch, int height, int width, boolean dynamic, int opset, boolean argmax, boolean foldBn) {
         public Options {
             if (opset < MIN_OPSET || opset > MAX_OPSET) {
-                throw new IllegalArgumentException(
+                throw new OnnxException(
                         "opset " + opset + " is not supported (" + MIN_OPSET + " to " + MAX_OPSET + ")");
             }
             if (batch < 1 || height < 1 || width < 1) {
-                throw new IllegalArgumentException(
+                throw new OnnxException(
                         "batch and shape must be positive but got " + batch + "x" + height + "x" + width);
             }
         }
@@ -75,19 +75,22 @@ public final class OnnxExport {
         if (o.foldBn()) {
             model.prepareInference(TensorFormat.DEFAULT);
         } else if (!model.inferenceFormat().isDefault()) {
-            throw new IllegalArgumentException("the model computes in " + model.inferenceFormat()
+            throw new OnnxException("the model computes in " + model.inferenceFormat()
                     + "; export needs its float32 weights (load it without --precision / --channels-last)");
         }
         GraphProto.Builder graph = GraphProto.newBuilder().setName("fcn4j");
         try (NDManager m = model.manager().newSubManager()) {
             NDArray x = m.zeros(new Shape(o.batch(), 3, o.height(), o.width()));
             try (OnnxTrace trace = OnnxTrace.start(model, x, INPUT)) {
+                // an operator without an ONNX form fails the trace by name
                 NDArray logits = model.encodeDecode(x);
                 trace.output(logits, LOGITS);
                 if (o.argmax()) {
                     trace.argMax(LOGITS, 1, LABELS);
                 }
                 graph.addAllNode(trace.nodes()).addAllInitializer(trace.initializers());
+            } catch (UnsupportedOperationException e) {
+                throw new OnnxException(e.getMessage(), e);
             }
         }
         String[] dims =

@@ -33,11 +33,15 @@ public final class OrtSegmentor implements Segmentor, AutoCloseable {
     private final ModelSpec spec;
     private final OrtEnvironment env;
     private final OrtSession session;
+    /** The graph's input shape, -1 where a dimension is symbolic. */
+    private final long[] inputShape;
 
-    private OrtSegmentor(ModelSpec spec, OrtEnvironment env, OrtSession session) {
+    private OrtSegmentor(ModelSpec spec, OrtEnvironment env, OrtSession session) throws OrtException {
         this.spec = spec;
         this.env = env;
         this.session = session;
+        this.inputShape =
+                ((TensorInfo) session.getInputInfo().get(OnnxExport.INPUT).getInfo()).getShape();
     }
 
     /**
@@ -54,13 +58,13 @@ public final class OrtSegmentor implements Segmentor, AutoCloseable {
             OrtSession session = env.createSession(onnx.toString(), options);
             try {
                 check(spec, session, onnx);
-            } catch (IllegalArgumentException | OrtException e) {
+            } catch (OnnxException | OrtException e) {
                 session.close();
                 throw e;
             }
             return new OrtSegmentor(spec, env, session);
         } catch (OrtException e) {
-            throw new IllegalArgumentException(onnx + ": ONNX Runtime cannot load it: " + firstLine(e.getMessage()), e);
+            throw new OnnxException(onnx + ": ONNX Runtime cannot load it: " + firstLine(e.getMessage()), e);
         }
     }
 
@@ -68,12 +72,12 @@ public final class OrtSegmentor implements Segmentor, AutoCloseable {
         Map<String, NodeInfo> in = session.getInputInfo();
         Map<String, NodeInfo> out = session.getOutputInfo();
         if (!in.containsKey(OnnxExport.INPUT) || !out.containsKey(OnnxExport.LOGITS)) {
-            throw new IllegalArgumentException(onnx + ": expected the input '" + OnnxExport.INPUT + "' and the output '"
+            throw new OnnxException(onnx + ": expected the input '" + OnnxExport.INPUT + "' and the output '"
                     + OnnxExport.LOGITS + "' of fcn4j export but got " + in.keySet() + " -> " + out.keySet());
         }
         long classes = ((TensorInfo) out.get(OnnxExport.LOGITS).getInfo()).getShape()[1];
         if (classes != spec.decodeHead().numClasses()) {
-            throw new IllegalArgumentException(onnx + ": the graph gives " + classes + " classes but the config has "
+            throw new OnnxException(onnx + ": the graph gives " + classes + " classes but the config has "
                     + spec.decodeHead().numClasses());
         }
     }
@@ -120,6 +124,12 @@ public final class OrtSegmentor implements Segmentor, AutoCloseable {
     @Override
     public NDArray encodeDecode(NDArray x) {
         long[] shape = x.getShape().getShape();
+        for (int i = 0; i < shape.length; i++) {
+            if (inputShape[i] >= 0 && inputShape[i] != shape[i]) {
+                throw new OnnxException("the graph takes input " + new Shape(inputShape) + " but got " + x.getShape()
+                        + ": export it with --dynamic (or --shape HxW and --batch N for this size)");
+            }
+        }
         try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.toFloatArray()), shape);
                 OrtSession.Result result = session.run(Map.of(OnnxExport.INPUT, input))) {
             OnnxTensor logits = (OnnxTensor) result.get(OnnxExport.LOGITS).orElseThrow();
@@ -128,7 +138,7 @@ public final class OrtSegmentor implements Segmentor, AutoCloseable {
             data.get(values);
             return x.getManager().create(values, new Shape(logits.getInfo().getShape()));
         } catch (OrtException e) {
-            throw new IllegalStateException("ONNX Runtime: " + firstLine(e.getMessage()), e);
+            throw new OnnxException("ONNX Runtime: " + firstLine(e.getMessage()), e);
         }
     }
 
