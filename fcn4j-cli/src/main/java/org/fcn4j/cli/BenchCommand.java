@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -16,6 +17,7 @@ import org.fcn4j.model.SlideWindows;
 import org.fcn4j.model.TestConfig;
 import org.fcn4j.nn.TensorFormat;
 import org.fcn4j.nn.Torch;
+import org.fcn4j.onnx.OrtSegmentor;
 import org.fcn4j.util.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -79,6 +81,13 @@ final class BenchCommand implements Callable<Integer> {
             description = "libtorch intra-op threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(
+            names = "--onnx",
+            paramLabel = "FILE",
+            description = "With --engine onnxruntime: the graph to time (fcn4j export of CONFIG, at --shape and "
+                    + "--batch or --dynamic); forward only.")
+    Path onnx;
+
     @Option(names = "--forward-only", description = "Skip the training step.")
     boolean forwardOnly;
 
@@ -101,6 +110,12 @@ final class BenchCommand implements Callable<Integer> {
         }
         Config cfg = overrides.load(config);
         Torch.setThreads(threads);
+        if (inference.onnxRuntime()) {
+            return benchOnnxRuntime(cfg, hw);
+        }
+        if (onnx != null) {
+            throw new UserError("--onnx: only with --engine onnxruntime");
+        }
         // the fast paths free the parameters training needs
         Benchmark.Settings settings =
                 new Benchmark.Settings(batch, hw[0], hw[1], warmup, iters, forwardOnly || format != null);
@@ -117,6 +132,36 @@ final class BenchCommand implements Callable<Integer> {
         print(r, hw[0], hw[1], inferenceMode, format);
         if (json != null) {
             ObjectNode node = toJson(r, format);
+            node.put("inference", inferenceMode);
+            AtomicFiles.write(json, out -> JSON.writeValue(out, node));
+        }
+        return 0;
+    }
+
+    /**
+     * ONNX Runtime on the exported graph: the forward timed and its peak memory taken before fcn4j builds the
+     * model once to count the MACs (so the figure is ONNX Runtime's, plus the JVM and libtorch's runtime).
+     */
+    private int benchOnnxRuntime(Config cfg, int[] hw) {
+        if (onnx == null) {
+            throw new UserError("--engine onnxruntime: give the graph to time with --onnx FILE (from fcn4j export)");
+        }
+        if (!Files.isRegularFile(onnx)) {
+            throw new UserError("--onnx: no such file " + onnx);
+        }
+        Benchmark.Settings settings = new Benchmark.Settings(batch, hw[0], hw[1], warmup, iters, true);
+        Benchmark.Result r;
+        try (OrtSegmentor ort = OrtSegmentor.open(cfg.model(), onnx, threads);
+                NDManager m = Torch.newManager()) {
+            r = Benchmark.forward(ort, m, settings);
+        }
+        try (NDManager m = Torch.newManager()) {
+            r = r.withForwardMacs(Benchmark.forwardMacs(new EncoderDecoder(m, cfg.model()), settings));
+        }
+        String inferenceMode = describe(cfg.model().testCfg(), hw[0], hw[1]);
+        print(r, hw[0], hw[1], inferenceMode, null);
+        if (json != null) {
+            ObjectNode node = toJson(r, null);
             node.put("inference", inferenceMode);
             AtomicFiles.write(json, out -> JSON.writeValue(out, node));
         }
@@ -146,13 +191,14 @@ final class BenchCommand implements Callable<Integer> {
     private void print(Benchmark.Result r, int height, int width, String inferenceMode, TensorFormat format) {
         System.out.printf(
                 Locale.ROOT,
-                "fcn4j bench %s  input (%d, 3, %d, %d)  %s%s  threads %d  %d timed + %d warm-up%n",
+                "fcn4j bench %s  input (%d, 3, %d, %d)  %s%s  engine %s  threads %d  %d timed + %d warm-up%n",
                 config,
                 batch,
                 height,
                 width,
                 inference.precision,
                 format == null ? "" : " (BN folded" + (format.channelsLast() ? ", channels-last)" : ")"),
+                inference.engine,
                 threads,
                 iters,
                 warmup);
@@ -169,7 +215,7 @@ final class BenchCommand implements Callable<Integer> {
         row("forward", r.forward(), r.forwardGflops(), r.forwardPeakMb());
         if (r.train() != null) {
             row("train step", r.train(), r.trainGflops(), r.peakMb());
-        } else if (!forwardOnly) {
+        } else if (!forwardOnly && !"onnxruntime".equals(inference.engine)) {
             System.out.println("train step  not timed: the fast paths are for inference");
         }
         System.out.printf(
@@ -198,7 +244,10 @@ final class BenchCommand implements Callable<Integer> {
 
     private ObjectNode toJson(Benchmark.Result r, TensorFormat format) {
         ObjectNode o = JSON.createObjectNode();
-        o.put("engine", "fcn4j");
+        o.put("engine", inference.engine);
+        if (onnx != null) {
+            o.put("onnx", onnx.toString());
+        }
         o.put("config", config);
         o.put("precision", inference.precision);
         o.put("bn_folded", format != null);

@@ -224,4 +224,29 @@ class ExportCommandTest {
                 .contains("the graph takes input (1, 3, 48, 64) but got (1, 3, ")
                 .contains("export it with --dynamic");
     }
+
+    @Test
+    void benchTimesTheGraphInOnnxRuntime() throws Exception {
+        Path onnx = export("bench.onnx", "--shape", "64x64");
+        Path json = tmp.resolve("ort.json");
+        CliRun r = CliRun.of(
+                "bench",
+                small.config().toString(),
+                "--engine",
+                "onnxruntime",
+                "--onnx",
+                onnx.toString(),
+                "--shape",
+                "64x64",
+                "--iters",
+                "2",
+                "--json",
+                json.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        assertThat(r.out()).contains("engine onnxruntime").contains("forward ").doesNotContain("train step");
+        assertThat(Files.readString(json)).contains("\"engine\" : \"onnxruntime\"");
+        r = CliRun.of("bench", small.config().toString(), "--engine", "onnxruntime", "--shape", "64x64");
+        assertThat(r.err().trim())
+                .isEqualTo("error: --engine onnxruntime: give the graph to time with --onnx FILE (from fcn4j export)");
+    }
 }

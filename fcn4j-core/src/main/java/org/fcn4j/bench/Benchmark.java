@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.fcn4j.model.EncoderDecoder;
+import org.fcn4j.model.Segmentor;
 import org.fcn4j.nn.MacCounter;
 import org.fcn4j.nn.Torch;
 import org.fcn4j.optim.Sgd;
@@ -46,6 +47,10 @@ public final class Benchmark {
      */
     public record Result(
             Stats forward, long forwardMacs, double forwardPeakMb, Stats train, long trainForwardMacs, double peakMb) {
+        public Result withForwardMacs(long macs) {
+            return new Result(forward, macs, forwardPeakMb, train, trainForwardMacs, peakMb);
+        }
+
         /** Forward GFLOP/s at the median time, counting 2 FLOP per MAC. */
         public double forwardGflops() {
             return 2.0 * forwardMacs / forward.median() / 1e9;
@@ -60,19 +65,41 @@ public final class Benchmark {
         }
     }
 
+    /**
+     * Times only the eval forward pass of {@code engine} (another engine's, an exported graph in ONNX Runtime,
+     * or fcn4j's own model in eval mode) in {@code m}. The MAC count is fcn4j's convolutions only, so 0 for
+     * another engine: {@link Result#withForwardMacs} adds it from {@link #forwardMacs}.
+     */
+    public static Result forward(Segmentor engine, NDManager m, Settings s) {
+        Torch.seed(0);
+        Shape input = new Shape(s.batch(), engine.spec().backbone().inChannels(), s.height(), s.width());
+        NDArray x = m.randomNormal(input);
+        Timed forward =
+                time(s, () -> () -> engine.inference(x, engine.spec().testCfg()).close());
+        double peak = ProcessMemory.peakResidentMb();
+        return new Result(forward.stats, forward.macs, peak, null, 0, peak);
+    }
+
+    /** Convolution MACs of one eval forward of {@code model} at the settings' input. */
+    public static long forwardMacs(EncoderDecoder model, Settings s) {
+        model.eval();
+        try (NDManager m = model.manager().newSubManager();
+                MacCounter c = MacCounter.start()) {
+            Shape input = new Shape(s.batch(), model.backbone().spec().inChannels(), s.height(), s.width());
+            model.inference(m.randomNormal(input), model.spec().testCfg()).close();
+            return c.macs();
+        }
+    }
+
     /** Runs the forward timings and, unless forward-only, the train-step timings; leaves the model in eval mode. */
     public static Result run(EncoderDecoder model, Settings s) {
-        Torch.seed(0);
         NDManager owner = model.manager();
         Shape input = new Shape(s.batch(), model.backbone().spec().inChannels(), s.height(), s.width());
         try (NDManager m = owner.newSubManager()) {
             model.eval();
-            NDArray x = m.randomNormal(input);
-            Timed forward = time(
-                    s, () -> () -> model.inference(x, model.spec().testCfg()).close());
-            double forwardPeak = ProcessMemory.peakResidentMb();
+            Result forward = forward(model, m, s);
             if (s.forwardOnly()) {
-                return new Result(forward.stats, forward.macs, forwardPeak, null, 0, forwardPeak);
+                return forward;
             }
             model.train(true);
             TrainStep step = new TrainStep(model, new Sgd(model.stateDict(), Set.of(), MOMENTUM, WEIGHT_DECAY, 0));
@@ -89,7 +116,12 @@ public final class Benchmark {
                 model.eval();
             }
             return new Result(
-                    forward.stats, forward.macs, forwardPeak, train.stats, train.macs, ProcessMemory.peakResidentMb());
+                    forward.forward(),
+                    forward.forwardMacs(),
+                    forward.forwardPeakMb(),
+                    train.stats,
+                    train.macs,
+                    ProcessMemory.peakResidentMb());
         }
     }
 
