@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# fcn4j bench and the PyTorch reference on FCN-R50-D8, one after the other with the same shape, batch, threads
+# fcn4j bench, the PyTorch reference and ONNX Runtime (fcn4j bench --engine onnxruntime) on FCN-R50-D8, one after the other with the same shape, batch, threads
 # and iterations, each mode in its own process; writes one JSON per run and prints them side by side.
 #   bench/compare.sh [--shape 512x512] [--batch 1] [--iters 5] [--warmup 1] [--threads 2] [--out DIR]
 set -euo pipefail
@@ -39,6 +39,18 @@ fcn4j fcn4j-fp32-folded --fold-bn --forward-only
 fcn4j fcn4j-fp32-channels_last --channels-last --forward-only
 fcn4j fcn4j-bf16 --precision bf16
 fcn4j fcn4j-bf16-channels_last --precision bf16 --channels-last
+# ONNX Runtime on the same model: PyTorch's random weights saved as an MMSegmentation checkpoint, exported by
+# fcn4j export (BatchNorm as nodes, and folded), and the same weights exported by torch.onnx for comparison
+/usr/bin/python3 "$here/pytorch_reference.py" --depth 50 --classes 19 --shape "$shape" --batch "$batch" \
+  --save-state "$out/r50.pth"
+"$here/../fcn4j" export "$model" "$out/r50.pth" "$out/r50-fcn4j.onnx" --shape "$shape" --batch "$batch"
+"$here/../fcn4j" export "$model" "$out/r50.pth" "$out/r50-fcn4j-folded.onnx" --shape "$shape" --batch "$batch" --fold-bn
+/usr/bin/python3 "$here/pytorch_reference.py" --depth 50 --classes 19 --shape "$shape" --batch "$batch" \
+  --export-onnx "$out/r50-torch.onnx" 2>/dev/null
+for graph in fcn4j fcn4j-folded torch; do
+  fcn4j "onnxruntime-fp32-$graph-export" --engine onnxruntime --onnx "$out/r50-$graph.onnx"
+done
+rm -f "$out"/r50*.onnx "$out/r50.pth"
 for mode in fp32 channels_last bf16; do
   load "pytorch-$mode"
   /usr/bin/python3 "$here/pytorch_reference.py" --depth 50 --classes 19 "${common[@]}" --mode "$mode" \

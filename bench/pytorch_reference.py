@@ -109,6 +109,24 @@ def peak_rss_mb():
     return float('nan')
 
 
+class _Predict(nn.Module):
+    """predict() as a module, for torch.onnx.export."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x):
+        return predict(self.model, x)
+
+
+def export_onnx(model, batch, h, w, path):
+    model.eval()
+    with torch.no_grad():
+        torch.onnx.export(_Predict(model), torch.randn(batch, 3, h, w), path, opset_version=17,
+                          input_names=['input'], output_names=['seg_logits'], do_constant_folding=True)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--model', default='fcn', choices=['fcn', 'fcn8s'], help='fcn_r{depth}-d8, or VGG16 FCN-8s')
@@ -123,6 +141,11 @@ def main():
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--forward-only', action='store_true')
     p.add_argument('--json', help='also write the results here')
+    p.add_argument('--save-state', metavar='FILE',
+                   help='write the random weights as an MMSegmentation checkpoint (for fcn4j export) and stop')
+    p.add_argument('--export-onnx', metavar='FILE',
+                   help="export the eval forward with torch.onnx (opset 17, input 'input', output 'seg_logits', "
+                        "fixed --shape) and stop")
     a = p.parse_args()
     h, w = (int(v) for v in a.shape.lower().split('x'))
     torch.set_num_threads(a.threads)
@@ -133,6 +156,12 @@ def main():
     fmt = torch.channels_last if a.mode == 'channels_last' else torch.contiguous_format
     model = model.to(memory_format=fmt)
     autocast = torch.autocast('cpu', dtype=torch.bfloat16, enabled=a.mode == 'bf16')
+    if a.save_state:
+        torch.save({'state_dict': model.state_dict(), 'meta': {}}, a.save_state)
+        return
+    if a.export_onnx:
+        export_onnx(model, a.batch, h, w, a.export_onnx)
+        return
 
     def image():
         return torch.randn(a.batch, 3, h, w).contiguous(memory_format=fmt)

@@ -1,4 +1,4 @@
-"""Prints the JSON files bench/compare.sh wrote as one Markdown table, with each run's time relative to
+"""Prints the JSON files bench/compare.sh wrote (fcn4j, PyTorch and ONNX Runtime runs) as one Markdown table, with each run's time relative to
 PyTorch fp32 NCHW and the load average before it. Usage: side_by_side.py DIR"""
 import glob
 import json
@@ -9,7 +9,8 @@ import sys
 def main(d):
     order = ['fcn4j-fp32', 'fcn4j-fp32-glibc', 'fcn4j-fp32-folded', 'fcn4j-fp32-channels_last', 'fcn4j-bf16',
              'fcn4j-bf16-channels_last', 'pytorch-fp32', 'pytorch-fp32-malloc', 'pytorch-channels_last',
-             'pytorch-channels_last-malloc', 'pytorch-bf16', 'pytorch-bf16-malloc']
+             'pytorch-channels_last-malloc', 'pytorch-bf16', 'pytorch-bf16-malloc', 'onnxruntime-fp32-fcn4j-export',
+             'onnxruntime-fp32-fcn4j-folded-export', 'onnxruntime-fp32-torch-export']
     names = sorted((os.path.basename(p)[:-5] for p in glob.glob(os.path.join(d, '*.json'))),
                    key=lambda n: (order.index(n) if n in order else len(order), n))
     runs = {n: json.load(open(os.path.join(d, n + '.json'))) for n in names}
