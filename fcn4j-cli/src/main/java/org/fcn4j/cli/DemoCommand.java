@@ -175,7 +175,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         System.out.print(r.table(classes));
         MetricsJson.write(dir.resolve("metrics.json"), r, classes, cfg.testEvaluator());
-        TrainingCurve.write(dir.resolve("log.jsonl"), dir.resolve("training_curve.png"));
+        LogCurves.trainingCurve(dir.resolve("log.jsonl"), dir.resolve("training_curve.png"));
         double boundary = boundaryAccuracy(data.resolve("masks").resolve("val"), predictions);
         double total = (System.nanoTime() - start) / 1e9;
         System.out.printf(

@@ -25,6 +25,8 @@ import picocli.CommandLine.Command;
             MetricsCommand.class,
             ConvertCommand.class,
             ExportCommand.class,
+            AnalyzeLogsCommand.class,
+            ConfusionMatrixCommand.class,
             ServeCommand.class,
             ConfigCommand.class,
             CommandLine.HelpCommand.class

@@ -12,9 +12,11 @@ import java.util.List;
 public final class IoUMetric {
     private final int numClasses;
     private final int ignoreIndex;
-    private final long[] intersect;
-    private final long[] predArea;
-    private final long[] labelArea;
+    /**
+     * Pixel counts by (label, prediction), row-major C x (C + 1): column C counts predictions outside
+     * 0..C-1, which count for the label's area but for no class's prediction.
+     */
+    private final long[] counts;
 
     public IoUMetric(int numClasses, int ignoreIndex) {
         if (numClasses < 1) {
@@ -22,9 +24,7 @@ public final class IoUMetric {
         }
         this.numClasses = numClasses;
         this.ignoreIndex = ignoreIndex;
-        intersect = new long[numClasses];
-        predArea = new long[numClasses];
-        labelArea = new long[numClasses];
+        counts = new long[numClasses * (numClasses + 1)];
     }
 
     public int numClasses() {
@@ -41,9 +41,7 @@ public final class IoUMetric {
             throw new IllegalArgumentException(
                     "prediction has " + pred.length + " pixels but the label has " + label.length);
         }
-        long[] i = new long[numClasses];
-        long[] p = new long[numClasses];
-        long[] l = new long[numClasses];
+        long[] image = new long[counts.length];
         for (int k = 0; k < label.length; k++) {
             int y = label[k];
             if (y == ignoreIndex) {
@@ -53,26 +51,43 @@ public final class IoUMetric {
                 throw new IllegalArgumentException("label value " + y + " at pixel " + k + " is outside 0.."
                         + (numClasses - 1) + " and is not the ignore index " + ignoreIndex);
             }
-            l[y]++;
             int x = pred[k];
-            if (x >= 0 && x < numClasses) {
-                p[x]++;
-                if (x == y) {
-                    i[y]++;
-                }
-            }
+            image[y * (numClasses + 1) + (x >= 0 && x < numClasses ? x : numClasses)]++;
         }
         synchronized (this) {
-            for (int c = 0; c < numClasses; c++) {
-                intersect[c] += i[c];
-                predArea[c] += p[c];
-                labelArea[c] += l[c];
+            for (int k = 0; k < counts.length; k++) {
+                counts[k] += image[k];
             }
         }
     }
 
+    /**
+     * The confusion matrix so far: {@code [label][prediction]} pixel counts over the labelled pixels (ignored
+     * ones excluded; predictions outside the classes left out).
+     */
+    public synchronized long[][] confusionMatrix() {
+        long[][] m = new long[numClasses][numClasses];
+        for (int y = 0; y < numClasses; y++) {
+            System.arraycopy(counts, y * (numClasses + 1), m[y], 0, numClasses);
+        }
+        return m;
+    }
+
     /** The metrics so far, as fractions (not yet x100). */
     public synchronized Result result() {
+        long[] intersect = new long[numClasses];
+        long[] predArea = new long[numClasses];
+        long[] labelArea = new long[numClasses];
+        for (int y = 0; y < numClasses; y++) {
+            for (int x = 0; x <= numClasses; x++) {
+                long n = counts[y * (numClasses + 1) + x];
+                labelArea[y] += n;
+                if (x < numClasses) {
+                    predArea[x] += n;
+                }
+            }
+            intersect[y] = counts[y * (numClasses + 1) + y];
+        }
         double[] iou = new double[numClasses];
         double[] acc = new double[numClasses];
         double[] dice = new double[numClasses];

@@ -19,6 +19,12 @@ public final class Evaluation {
 
     public static IoUMetric.Result run(
             Segmenter segmenter, SegDataset data, EvaluatorSpec evaluator, boolean tta, Visitor visitor) {
+        return metric(segmenter, data, evaluator, tta, visitor).result();
+    }
+
+    /** As {@link #run}, returning the accumulated metric itself (its confusion matrix, say). */
+    public static IoUMetric metric(
+            Segmenter segmenter, SegDataset data, EvaluatorSpec evaluator, boolean tta, Visitor visitor) {
         IoUMetric metric = evaluator.newMetric(segmenter.model().numClasses());
         for (SegDataset.Sample sample : data.samples()) {
             RgbImage image = Images.readRgb(sample.image());
@@ -31,6 +37,6 @@ public final class Evaluation {
             }
             visitor.visit(sample, image, s);
         }
-        return metric.result();
+        return metric;
     }
 }
