@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
             ConvertCommand.class,
             ExportCommand.class,
             AnalyzeLogsCommand.class,
+            BrowseDatasetCommand.class,
             ConfusionMatrixCommand.class,
             ServeCommand.class,
             ConfigCommand.class,

@@ -137,4 +137,37 @@ class AnalysisToolsTest {
         }
         assertThat(total).isEqualTo(39L * 48 + 39L * 56);
     }
+
+    @Test
+    void browseDatasetDrawsTheImageTheLabelsAndThePipelinesOutput() throws Exception {
+        Path data = tmp.resolve("scenes");
+        org.fcn4j.demo.SyntheticScenes.write(data, 3, 1, 96, 7);
+        Path out = tmp.resolve("browse");
+        CliRun r = CliRun.of(
+                "browse-dataset",
+                "fcn_demo_synthetic",
+                "--out-dir",
+                out.toString(),
+                "--n",
+                "2",
+                "--cfg-options",
+                "train_dataloader.dataset.data_root=" + data,
+                "train_dataloader.dataset.pipeline=[{type: LoadImageFromFile}, {type: LoadAnnotations}, "
+                        + "{type: RandomCrop, crop_size: [64, 48]}, {type: PackSegInputs}]");
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        try (var files = Files.list(out)) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("0000.png", "0001.png");
+        }
+        BufferedImage grid = ImageIO.read(out.resolve("0000.png").toFile());
+        // image and overlay at 96x96, the crop (crop_size is h, w: 64 high, 48 wide) and its overlay, 4 px apart
+        assertThat(grid.getWidth()).isEqualTo(96 + 4 + 96 + 4 + 48 + 4 + 48);
+        assertThat(grid.getHeight()).isEqualTo(96);
+        BufferedImage original =
+                ImageIO.read(data.resolve("images/train/0000.png").toFile());
+        for (int y = 0; y < 96; y += 7) {
+            for (int x = 0; x < 96; x += 7) {
+                assertThat(grid.getRGB(x, y) & 0xffffff).isEqualTo(original.getRGB(x, y) & 0xffffff);
+            }
+        }
+    }
 }

@@ -42,28 +42,36 @@ public final class Pngs {
         return img;
     }
 
-    /** Each pixel in its class's palette colour. */
+    /** Each pixel in its class's palette colour; black where the label is no class (255, ignore). */
     public static BufferedImage colour(LabelMap labels, int[][] palette) {
         BufferedImage img = new BufferedImage(labels.width(), labels.height(), BufferedImage.TYPE_INT_RGB);
         int[] rgb = new int[labels.labels().length];
         for (int i = 0; i < rgb.length; i++) {
-            int[] c = palette[labels.labels()[i] % palette.length];
-            rgb[i] = (c[0] << 16) | (c[1] << 8) | c[2];
+            int label = labels.labels()[i];
+            if (label >= 0 && label < palette.length) {
+                int[] c = palette[label];
+                rgb[i] = (c[0] << 16) | (c[1] << 8) | c[2];
+            }
         }
         img.setRGB(0, 0, labels.width(), labels.height(), rgb, 0, labels.width());
         return img;
     }
 
-    /** The image blended with the palette colouring: image * (1 - opacity) + colour * opacity. */
+    /**
+     * The image blended with the palette colouring, image * (1 - opacity) + colour * opacity; the image as it is
+     * where the label is no class (255, ignore).
+     */
     public static BufferedImage overlay(RgbImage image, LabelMap labels, int[][] palette) {
         BufferedImage img = new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_INT_RGB);
         int[] rgb = new int[image.width() * image.height()];
         byte[] p = image.pixels();
         for (int i = 0; i < rgb.length; i++) {
-            int[] c = palette[labels.labels()[i] % palette.length];
+            int label = labels.labels()[i];
+            double opacity = label >= 0 && label < palette.length ? OVERLAY_OPACITY : 0;
+            int[] c = palette[opacity > 0 ? label : 0];
             int v = 0;
             for (int k = 0; k < 3; k++) {
-                v = (v << 8) | (int) Math.round((p[i * 3 + k] & 0xff) * (1 - OVERLAY_OPACITY) + c[k] * OVERLAY_OPACITY);
+                v = (v << 8) | (int) Math.round((p[i * 3 + k] & 0xff) * (1 - opacity) + c[k] * opacity);
             }
             rgb[i] = v;
         }
