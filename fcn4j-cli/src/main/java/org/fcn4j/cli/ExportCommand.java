@@ -87,7 +87,7 @@ final class ExportCommand implements Callable<Integer> {
         if (!Files.isRegularFile(checkpoint)) {
             throw new UserError("CHECKPOINT: no such file " + checkpoint);
         }
-        try (Segmenter segmenter = Segmenter.load(cfg, checkpoint, w -> System.err.println("warning: " + w), true)) {
+        try (Segmenter segmenter = Segmenter.load(cfg, checkpoint, w -> System.err.println("warning: " + w))) {
             EncoderDecoder model = (EncoderDecoder) segmenter.model();
             ModelProto proto = OnnxExport.build(model, segmenter.meta(), cfg.yaml(), options);
             OnnxExport.write(proto, out);

@@ -57,13 +57,14 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Config cfg = model.load();
         List<Path> files = Inputs.expand(inputs);
-        Files.createDirectories(outDir);
         int failed = 0;
         Progress progress = new Progress("predict", files.size());
         ExecutorService decoder = Executors.newSingleThreadExecutor(daemon("fcn4j-decode"));
         ExecutorService writer = Executors.newSingleThreadExecutor(daemon("fcn4j-write"));
         long start = 0;
         try (Segmenter segmenter = model.open(cfg)) {
+            // after the model loaded: a checkpoint that does not fit leaves no empty output directory behind
+            Files.createDirectories(outDir);
             // three stages overlap: decoding the next image and writing the previous one's files run while
             // this thread segments the current one
             start = System.nanoTime();

@@ -15,7 +15,6 @@ import org.fcn4j.experiment.Config;
 import org.fcn4j.image.LabelMap;
 import org.fcn4j.image.RgbImage;
 import org.fcn4j.io.Checkpoint;
-import org.fcn4j.io.CheckpointException;
 import org.fcn4j.io.Checkpoints;
 import org.fcn4j.model.CheckpointLoader;
 import org.fcn4j.model.EncoderDecoder;
@@ -23,7 +22,6 @@ import org.fcn4j.model.SegDataPreProcessor;
 import org.fcn4j.model.Segmentor;
 import org.fcn4j.model.TestConfig;
 import org.fcn4j.nn.Functional;
-import org.fcn4j.nn.LoadReport;
 import org.fcn4j.nn.TensorFormat;
 import org.fcn4j.nn.Torch;
 
@@ -50,25 +48,16 @@ public final class Segmenter implements AutoCloseable {
         this.meta = meta;
     }
 
-    /** Loads {@code config}'s model with the weights of {@code checkpoint}; load warnings go to {@code warn}. */
-    public static Segmenter load(Config config, Path checkpoint, Consumer<String> warn) {
-        return load(config, checkpoint, warn, false);
-    }
-
     /**
-     * As {@link #load(Config, Path, Consumer)}; with {@code strict}, a checkpoint that leaves a weight of the
-     * model unset or of another shape (another model, another class count) is refused instead of warned about.
+     * Loads {@code config}'s model with the weights of {@code checkpoint}, which must fill every tensor of it
+     * with its shape ({@link CheckpointLoader#loadForInference}); layout notes go to {@code warn}.
      */
-    public static Segmenter load(Config config, Path checkpoint, Consumer<String> warn, boolean strict) {
+    public static Segmenter load(Config config, Path checkpoint, Consumer<String> warn) {
         NDManager m = Torch.newManager();
         try {
             EncoderDecoder model = new EncoderDecoder(m, config.model());
             Checkpoint ckpt = Checkpoints.read(checkpoint, m);
-            LoadReport report = CheckpointLoader.loadInto(model, ckpt, warn);
-            if (strict && !(report.missing().isEmpty() && report.shapeMismatch().isEmpty())) {
-                throw new CheckpointException(checkpoint + ": does not fit the config's model: "
-                        + report.toString().replace("\n", "; "));
-            }
+            CheckpointLoader.loadForInference(model, ckpt, checkpoint, warn);
             ckpt.stateDict().values().forEach(NDArray::close);
             model.eval();
             int n = model.numClasses();

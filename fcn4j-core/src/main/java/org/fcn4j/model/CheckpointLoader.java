@@ -1,11 +1,13 @@
 package org.fcn4j.model;
 
 import ai.djl.ndarray.NDArray;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.fcn4j.io.Checkpoint;
+import org.fcn4j.io.CheckpointException;
 import org.fcn4j.nn.LoadReport;
 import org.fcn4j.nn.Module;
 
@@ -32,6 +34,38 @@ public final class CheckpointLoader {
             warn.accept(report.toString());
         }
         return report;
+    }
+
+    /**
+     * Loads a checkpoint for inference: every tensor of the model must come from it with its shape, or a
+     * one-line {@link CheckpointException} names what does not fit (a wrong preset, another class count), since
+     * a model with random tensors segments garbage. Layout notes still go to {@code warn}.
+     */
+    public static void loadForInference(Module model, Checkpoint checkpoint, Path file, Consumer<String> warn) {
+        KeyMap.Mapped mapped = KeyMap.convert(checkpoint.stateDict());
+        mapped.notes().forEach(warn);
+        LoadReport report = model.loadStateDict(mapped.state());
+        closeDerived(mapped, checkpoint);
+        if (!report.missing().isEmpty() || !report.shapeMismatch().isEmpty()) {
+            throw new CheckpointException(file + ": does not fit the config's model: " + summary(report)
+                    + " (wrong preset or config? another class count: --cfg-options model.decode_head.num_classes=N)");
+        }
+    }
+
+    private static String summary(LoadReport r) {
+        StringBuilder sb = new StringBuilder();
+        if (!r.shapeMismatch().isEmpty()) {
+            sb.append(r.shapeMismatch().size())
+                    .append(" tensors of another shape, e.g. ")
+                    .append(r.shapeMismatch().get(0));
+        }
+        if (!r.missing().isEmpty()) {
+            sb.append(sb.length() > 0 ? "; " : "")
+                    .append(r.missing().size())
+                    .append(" missing, e.g. ")
+                    .append(r.missing().get(0));
+        }
+        return sb.toString();
     }
 
     /**

@@ -17,7 +17,8 @@ public final class SegmentImage {
             Pngs.writeLabels(Path.of(args[3]), result.labels()); // class indices, the original size
             long[] counts = result.pixelCounts();
             for (int c = 0; c < counts.length; c++) {
-                System.out.printf("%-12s %6d pixels%n", segmenter.meta().classes().get(c), counts[c]);
+                System.out.printf(
+                        "%-12s %6d pixels%n", segmenter.meta().classes().get(c), counts[c]);
             }
         }
     }
