@@ -175,4 +175,37 @@ class SegmenterTest {
         }
         return b;
     }
+
+    /** A DJL Serving-style model directory: configs, the checkpoint and serving.properties. */
+    @Test
+    void djlCriteriaLoadsAnFcn4jModelDirectory() throws Exception {
+        Path dir = java.nio.file.Files.createDirectories(tmp.resolve("model-dir"));
+        java.nio.file.Files.copy(Fixtures.path("inference_r18.yaml"), dir.resolve("config.yaml"));
+        java.nio.file.Files.copy(Fixtures.path("parity_r18.yaml"), dir.resolve("parity_r18.yaml")); // its _base_
+        java.nio.file.Files.copy(tmp.resolve("r18.safetensors"), dir.resolve("weights.safetensors"));
+        // two configs: DJL Serving's serving.properties says which one is the model's
+        java.nio.file.Files.writeString(dir.resolve("serving.properties"), "engine=fcn4j\noption.config=config.yaml\n");
+        ai.djl.repository.zoo.Criteria<ai.djl.modality.cv.Image, ai.djl.modality.cv.output.CategoryMask> criteria =
+                ai.djl.repository.zoo.Criteria.builder()
+                        .setTypes(ai.djl.modality.cv.Image.class, ai.djl.modality.cv.output.CategoryMask.class)
+                        .optModelPath(dir)
+                        .optEngine("fcn4j")
+                        .optTranslatorFactory(new org.fcn4j.infer.djl.Fcn4jTranslatorFactory())
+                        .build();
+        int[] expected = segmenter.segment(image).labels().labels();
+        try (ai.djl.repository.zoo.ZooModel<ai.djl.modality.cv.Image, ai.djl.modality.cv.output.CategoryMask> model =
+                        criteria.loadModel();
+                ai.djl.inference.Predictor<ai.djl.modality.cv.Image, ai.djl.modality.cv.output.CategoryMask> p =
+                        model.newPredictor()) {
+            ai.djl.modality.cv.output.CategoryMask mask =
+                    p.predict(ai.djl.modality.cv.ImageFactory.getInstance().fromImage(buffered()));
+            int[] flat = new int[45 * 70];
+            for (int y = 0; y < 45; y++) {
+                System.arraycopy(mask.getMask()[y], 0, flat, y * 70, 70);
+            }
+            assertThat(flat).containsExactly(expected);
+        }
+        // PyTorch stays DJL's default engine
+        assertThat(ai.djl.engine.Engine.getDefaultEngineName()).isEqualTo("PyTorch");
+    }
 }
