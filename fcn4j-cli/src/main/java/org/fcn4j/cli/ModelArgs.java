@@ -1,9 +1,11 @@
 package org.fcn4j.cli;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.fcn4j.experiment.Config;
 import org.fcn4j.infer.Segmenter;
+import org.fcn4j.infer.djl.ModelDirectory;
 import org.fcn4j.nn.TensorFormat;
 import org.fcn4j.nn.Torch;
 import org.fcn4j.onnx.OrtSegmentor;
@@ -17,8 +19,11 @@ final class ModelArgs {
 
     @Parameters(
             index = "1",
+            arity = "0..1",
             paramLabel = "CHECKPOINT",
-            description = "Weights (.pth or .safetensors), or with --engine onnxruntime an .onnx graph.")
+            description = "Weights (.pth or .safetensors), or with --engine onnxruntime an .onnx graph. Without it, "
+                    + "CONFIG is a model directory (DJL Serving's layout): its .yaml and its checkpoint, or those "
+                    + "serving.properties names (option.config=, option.checkpoint=).")
     Path checkpoint;
 
     @Mixin
@@ -29,6 +34,20 @@ final class ModelArgs {
 
     /** The checked config; fails before any work when it or the checkpoint is unusable. */
     Config load() {
+        if (checkpoint == null) {
+            Path dir = Path.of(config);
+            if (!Files.isDirectory(dir)) {
+                throw new UserError("CHECKPOINT: missing (or give a model directory holding the config and the "
+                        + "checkpoint as CONFIG)");
+            }
+            try {
+                ModelDirectory files = ModelDirectory.of(dir, null);
+                config = files.config();
+                checkpoint = files.checkpoint();
+            } catch (IOException | IllegalArgumentException e) {
+                throw new UserError("CONFIG: " + e.getMessage());
+            }
+        }
         Config cfg = overrides.load(config);
         if (!Files.isRegularFile(checkpoint)) {
             throw new UserError("CHECKPOINT: no such file " + checkpoint);

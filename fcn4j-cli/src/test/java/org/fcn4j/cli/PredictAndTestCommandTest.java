@@ -138,4 +138,34 @@ class PredictAndTestCommandTest {
         r = CliRun.of("metrics", "--pred", masks.toString(), "--gt", masks.toString(), "--num-classes", "5");
         assertThat(r.out()).contains("aAcc: 100.00");
     }
+
+    @Test
+    void aModelDirectoryStandsForConfigAndCheckpoint() throws Exception {
+        Path masks = Files.createDirectories(tmp.resolve("data/masks"));
+        Files.delete(tmp.resolve("data/images/broken.jpg"));
+        Files.delete(tmp.resolve("data/images/img0.png"));
+        CliRun.of(
+                "predict",
+                config.toString(),
+                ckpt.toString(),
+                tmp.resolve("data/images").toString(),
+                "--out-dir",
+                masks.toString());
+        Path dir = Files.createDirectories(tmp.resolve("model-dir"));
+        Files.copy(config, dir.resolve("cfg.yaml"));
+        Files.copy(ckpt, dir.resolve("model.pth"));
+        CliRun r = CliRun.of(
+                "test", dir.toString(), "--work-dir", tmp.resolve("work").toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        assertThat(Files.readString(tmp.resolve("work/metrics.json"))).contains("\"mIoU\" : 100.0");
+
+        Files.copy(config, dir.resolve("other.yaml"));
+        r = CliRun.of("test", dir.toString(), "--work-dir", tmp.resolve("work").toString());
+        assertThat(r.err().trim())
+                .isEqualTo("error: CONFIG: " + dir + ": expected one .yaml or .yml file but found 2 (name them in "
+                        + "serving.properties: option.config=..., option.checkpoint=...)");
+        Files.writeString(dir.resolve("serving.properties"), "option.config=cfg.yaml\n");
+        r = CliRun.of("test", dir.toString(), "--work-dir", tmp.resolve("work").toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+    }
 }
