@@ -97,6 +97,7 @@ final class SegmentHandler {
                 out.put("mode", testCfg(req.mode()).mode().configName());
                 out.put("tta", req.tta());
                 out.put("classes", segmenter.meta().classes());
+                out.put("palette", segmenter.meta().palette());
                 out.put("pixel_counts", s.pixelCounts());
                 out.put("label_map_png", Base64.getEncoder().encodeToString(Pngs.encode(Pngs.labels(s.labels()))));
                 yield Responses.JSON.writeValueAsBytes(out);

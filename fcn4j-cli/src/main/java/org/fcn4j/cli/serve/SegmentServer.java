@@ -112,7 +112,7 @@ public final class SegmentServer implements AutoCloseable {
         long start = System.nanoTime();
         String path = ex.getRequestURI().getPath();
         String label = switch (path) {
-            case "/v1/segment", "/healthz", "/metrics" -> path;
+            case "/", "/v1/segment", "/healthz", "/metrics" -> path;
             default -> "other"; // a fixed label set: arbitrary paths must not create metric series
         };
         int status = 500;
@@ -145,6 +145,10 @@ public final class SegmentServer implements AutoCloseable {
     private int route(HttpExchange ex, String path, long start) throws IOException, InterruptedException {
         String method = ex.getRequestMethod();
         switch (path) {
+            case "/" -> {
+                allow(method, "GET");
+                return Responses.send(ex, 200, "text/html; charset=utf-8", Page.HTML);
+            }
             case "/v1/segment" -> {
                 allow(method, "POST");
                 return segment.handle(ex, start);
@@ -164,7 +168,24 @@ public final class SegmentServer implements AutoCloseable {
                         metrics.render().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
             default ->
-                throw new HttpError(404, "no such path: " + path + " (POST /v1/segment, GET /healthz, GET /metrics)");
+                throw new HttpError(
+                        404, "no such path: " + path + " (GET /, POST /v1/segment, GET /healthz, GET /metrics)");
+        }
+    }
+
+    /** The web page for trying the model (index.html beside this class), read once. */
+    private static final class Page {
+        static final byte[] HTML = read();
+
+        private static byte[] read() {
+            try (java.io.InputStream in = SegmentServer.class.getResourceAsStream("index.html")) {
+                if (in == null) {
+                    throw new IllegalStateException("index.html is missing from the jar");
+                }
+                return in.readAllBytes();
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read index.html from the jar", e);
+            }
         }
     }
 

@@ -63,6 +63,28 @@ class ServeHttpTest {
     }
 
     @Test
+    void theWebPageIsServedWholeAndOffline() throws Exception {
+        HttpResponse<byte[]> r = client.send("GET", "/");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+        String html = new String(r.body(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(html)
+                .contains("<label for=\"file\">")
+                .contains("id=\"opacity\"")
+                .contains("/v1/segment?")
+                .doesNotContain("http://")
+                .doesNotContain("https://")
+                .doesNotContain("src=\"//");
+        // the page draws the legend and the label colours from the JSON answer
+        HttpResponse<byte[]> json =
+                client.post("/v1/segment?format=json", ServeClient.encode(SmallModel.image(40, 30), "png"));
+        assertThat(new String(json.body(), java.nio.charset.StandardCharsets.UTF_8))
+                .contains("\"palette\":[[")
+                .contains("\"classes\":[");
+        expect(client.send("POST", "/"), 405, "use GET");
+    }
+
+    @Test
     void theLabelPngIsWhatPredictWrites() throws Exception {
         Path images = Files.createDirectories(tmp.resolve("predict-in"));
         BufferedImage image = SmallModel.image(90, 70);
