@@ -1,8 +1,12 @@
 package org.fcn4j.cli;
 
 import java.io.PrintStream;
+import java.util.Locale;
 
-/** A one-line progress counter with ETA on a terminal; silent (but for messages) otherwise. */
+/**
+ * A one-line progress counter with ETA on a terminal; otherwise (a log file, CI) a plain line at most every
+ * {@link #LOG_EVERY_S} seconds, so long jobs still show they move.
+ */
 final class Progress {
     private final String task;
     private final long total;
@@ -10,6 +14,9 @@ final class Progress {
     private final boolean terminal = System.console() != null;
     private final PrintStream err = System.err;
     private long done;
+    private double lastLogged;
+
+    static final double LOG_EVERY_S = 30;
 
     Progress(String task, long total) {
         this.task = task;
@@ -23,12 +30,31 @@ final class Progress {
     /** Shows {@code count} of the total done, with a note (e.g. the current loss). */
     void step(long count, String note) {
         done = count;
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        double eta = elapsed / done * (total - done);
         if (terminal) {
-            double elapsed = (System.nanoTime() - start) / 1e9;
-            double eta = elapsed / done * (total - done);
             err.printf(
+                    Locale.ROOT,
                     "\r%s %d/%d [%3.0f%%] %s%.1fs elapsed, ETA %.1fs   ",
-                    task, done, total, 100.0 * done / total, note, elapsed, eta);
+                    task,
+                    done,
+                    total,
+                    100.0 * done / total,
+                    note,
+                    elapsed,
+                    eta);
+        } else if (elapsed - lastLogged >= LOG_EVERY_S && done < total) {
+            lastLogged = elapsed;
+            err.printf(
+                    Locale.ROOT,
+                    "%s %d/%d (%.0f%%) %s%.0f s elapsed, ETA %.0f s%n",
+                    task,
+                    done,
+                    total,
+                    100.0 * done / total,
+                    note,
+                    elapsed,
+                    eta);
         }
     }
 
