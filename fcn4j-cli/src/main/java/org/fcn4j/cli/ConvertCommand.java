@@ -74,7 +74,12 @@ final class ConvertCommand implements Callable<Integer> {
                 LoadReport report = new EncoderDecoder(m, cfg.model()).loadStateDict(state);
                 System.out.println("against " + config + ": " + report);
             }
-            Checkpoints.write(out, state, ckpt.meta(), null);
+            long bytes = state.values().stream()
+                    .mapToLong(a -> a.getShape().size() * a.getDataType().getNumOfBytes())
+                    .sum();
+            Progress progress = Progress.ofBytes("convert", bytes);
+            Checkpoints.write(out, state, ckpt.meta(), null, progress::bytes);
+            progress.done();
             System.out.println("wrote " + out);
         }
         return 0;

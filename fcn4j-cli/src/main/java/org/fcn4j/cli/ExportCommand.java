@@ -90,7 +90,9 @@ final class ExportCommand implements Callable<Integer> {
         try (Segmenter segmenter = Segmenter.load(cfg, checkpoint, w -> System.err.println("warning: " + w))) {
             EncoderDecoder model = (EncoderDecoder) segmenter.model();
             ModelProto proto = OnnxExport.build(model, segmenter.meta(), cfg.yaml(), options);
-            OnnxExport.write(proto, out);
+            Progress progress = Progress.ofBytes("export", proto.getSerializedSize());
+            OnnxExport.write(proto, out, progress::bytes);
+            progress.done();
             System.out.printf(
                     "wrote %s: %d nodes, %d initialisers, opset %d, input %s%n",
                     out,

@@ -66,6 +66,22 @@ final class Progress {
         err.println(line);
     }
 
+    /**
+     * A byte counter for a file being written ({@code total} bytes expected), shown in MiB and redrawn only when
+     * the MiB count changes; call {@link #done()} at the end.
+     */
+    static Progress ofBytes(String task, long total) {
+        return new Progress(task + " (MiB)", Math.max(1, total >> 20));
+    }
+
+    /** Feeds {@link #ofBytes} a running byte count. */
+    void bytes(long written) {
+        long mib = Math.min(total, written >> 20);
+        if (mib > done) {
+            step(mib, "");
+        }
+    }
+
     void done() {
         if (terminal) {
             err.println();

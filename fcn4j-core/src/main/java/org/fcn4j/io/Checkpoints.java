@@ -73,8 +73,18 @@ public final class Checkpoints {
      * {@code torch.load(f, weights_only=True)} opens, or a {@code .safetensors} file (meta's classes and
      * palette go to its metadata as JSON), chosen by the file name.
      */
-    @SuppressWarnings("unchecked")
     public static void write(Path file, Map<String, NDArray> stateDict, Map<String, Object> meta, Object optimizer) {
+        write(file, stateDict, meta, optimizer, null);
+    }
+
+    /** As {@link #write(Path, Map, Map, Object)}, telling {@code written} (if not null) the bytes written so far. */
+    @SuppressWarnings("unchecked")
+    public static void write(
+            Path file,
+            Map<String, NDArray> stateDict,
+            Map<String, Object> meta,
+            Object optimizer,
+            java.util.function.LongConsumer written) {
         meta = (Map<String, Object>) plain(meta);
         if (file.getFileName().toString().endsWith(".safetensors")) {
             Map<String, String> metadata = new LinkedHashMap<>();
@@ -86,7 +96,7 @@ public final class Checkpoints {
             } catch (JsonProcessingException e) {
                 throw new CheckpointException(file + ": meta cannot be stored as JSON: " + e.getMessage(), e);
             }
-            Safetensors.write(stateDict, metadata, file);
+            Safetensors.write(stateDict, metadata, file, written);
             return;
         }
         Map<String, Object> root = new LinkedHashMap<>();
@@ -95,7 +105,7 @@ public final class Checkpoints {
         if (optimizer != null) {
             root.put("optimizer", optimizer);
         }
-        PthWriter.write(root, file);
+        PthWriter.write(root, file, written);
     }
 
     /**

@@ -36,24 +36,32 @@ public final class PthWriter {
 
     /** Writes {@code root} to {@code file} atomically. */
     public static void write(Object root, java.nio.file.Path file) {
+        write(root, file, null);
+    }
+
+    /** As {@link #write(Object, java.nio.file.Path)}, telling {@code written} (if not null) the bytes so far. */
+    public static void write(Object root, java.nio.file.Path file, java.util.function.LongConsumer written) {
         PthWriter w = new PthWriter();
         w.pickle.write(0x80);
         w.pickle.write(2);
         w.value(root);
         w.pickle.write('.');
         String archive = "archive/";
-        AtomicFiles.write(file, raw -> {
-            CountingStream counted = new CountingStream(raw);
-            try (ZipOutputStream zip = new ZipOutputStream(counted)) {
-                zip.setLevel(0);
-                entry(zip, counted, archive + "data.pkl", w.pickle.toByteArray());
-                entry(zip, counted, archive + "byteorder", "little".getBytes(StandardCharsets.US_ASCII));
-                for (int i = 0; i < w.storages.size(); i++) {
-                    entry(zip, counted, archive + "data/" + i, Safetensors.bytes(w.storages.get(i)));
-                }
-                entry(zip, counted, archive + "version", "3\n".getBytes(StandardCharsets.US_ASCII));
-            }
-        });
+        AtomicFiles.write(
+                file,
+                raw -> {
+                    CountingStream counted = new CountingStream(raw);
+                    try (ZipOutputStream zip = new ZipOutputStream(counted)) {
+                        zip.setLevel(0);
+                        entry(zip, counted, archive + "data.pkl", w.pickle.toByteArray());
+                        entry(zip, counted, archive + "byteorder", "little".getBytes(StandardCharsets.US_ASCII));
+                        for (int i = 0; i < w.storages.size(); i++) {
+                            entry(zip, counted, archive + "data/" + i, Safetensors.bytes(w.storages.get(i)));
+                        }
+                        entry(zip, counted, archive + "version", "3\n".getBytes(StandardCharsets.US_ASCII));
+                    }
+                },
+                written);
     }
 
     /** A stored entry whose data starts on a 64-byte boundary (padding in an extra field, as torch does). */

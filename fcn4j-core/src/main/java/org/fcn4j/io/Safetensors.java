@@ -76,6 +76,15 @@ public final class Safetensors {
      * metadata gains {@link #DIGEST_KEY}, computed in a first pass over the data (the header comes first).
      */
     public static void write(Map<String, NDArray> tensors, Map<String, String> metadata, Path file) {
+        write(tensors, metadata, file, null);
+    }
+
+    /** As {@link #write(Map, Map, Path)}, telling {@code written} (if not null) the bytes written so far. */
+    public static void write(
+            Map<String, NDArray> tensors,
+            Map<String, String> metadata,
+            Path file,
+            java.util.function.LongConsumer written) {
         MessageDigest sha = sha256();
         tensors.values().forEach(a -> sha.update(littleEndian(a)));
         ObjectNode header = JSON.createObjectNode();
@@ -99,23 +108,27 @@ public final class Safetensors {
             throw new CheckpointException(file + ": cannot encode header", e);
         }
         int padded = (json.length + 7) / 8 * 8;
-        AtomicFiles.write(file, out -> {
-            ByteBuffer len =
-                    ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, padded);
-            out.write(len.array());
-            out.write(json);
-            for (int i = json.length; i < padded; i++) {
-                out.write(' ');
-            }
-            byte[] chunk = new byte[1 << 16];
-            for (NDArray a : tensors.values()) {
-                for (ByteBuffer b = littleEndian(a); b.hasRemaining(); ) {
-                    int n = Math.min(chunk.length, b.remaining());
-                    b.get(chunk, 0, n);
-                    out.write(chunk, 0, n);
-                }
-            }
-        });
+        AtomicFiles.write(
+                file,
+                out -> {
+                    ByteBuffer len = ByteBuffer.allocate(8)
+                            .order(ByteOrder.LITTLE_ENDIAN)
+                            .putLong(0, padded);
+                    out.write(len.array());
+                    out.write(json);
+                    for (int i = json.length; i < padded; i++) {
+                        out.write(' ');
+                    }
+                    byte[] chunk = new byte[1 << 16];
+                    for (NDArray a : tensors.values()) {
+                        for (ByteBuffer b = littleEndian(a); b.hasRemaining(); ) {
+                            int n = Math.min(chunk.length, b.remaining());
+                            b.get(chunk, 0, n);
+                            out.write(chunk, 0, n);
+                        }
+                    }
+                },
+                written);
     }
 
     /** The array's elements as little-endian bytes. */

@@ -116,7 +116,12 @@ public final class OnnxExport {
 
     /** Writes {@code model} to {@code out} through a temp file: a failed write leaves no partial .onnx. */
     public static void write(ModelProto model, Path out) {
-        AtomicFiles.write(out, model::writeTo);
+        write(model, out, null);
+    }
+
+    /** As {@link #write(ModelProto, Path)}, telling {@code written} (if not null) the bytes written so far. */
+    public static void write(ModelProto model, Path out, java.util.function.LongConsumer written) {
+        AtomicFiles.write(out, model::writeTo, written);
     }
 
     /** The ONNX IR version of each opset's release (the newest a runtime of that opset reads). */

@@ -1,12 +1,14 @@
 package org.fcn4j.util;
 
 import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.function.LongConsumer;
 
 /** Writes a file so that readers see the old version or the complete new one, never a partial file. */
 public final class AtomicFiles {
@@ -18,13 +20,18 @@ public final class AtomicFiles {
     }
 
     public static void write(Path file, Writer writer) {
+        write(file, writer, null);
+    }
+
+    /** As {@link #write(Path, Writer)}, telling {@code written} (if not null) the bytes written so far. */
+    public static void write(Path file, Writer writer, LongConsumer written) {
         Path dir = file.toAbsolutePath().getParent();
         Path tmp = null;
         try {
             Files.createDirectories(dir);
             tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
-                writer.write(out);
+                writer.write(written == null ? out : new Counting(out, written));
             }
             try {
                 // temp files are created owner-only; the result should read like any other file
@@ -43,6 +50,30 @@ public final class AtomicFiles {
                     // the temp file is best-effort cleanup; the target was never touched
                 }
             }
+        }
+    }
+
+    /** Counts the bytes passing through, for progress. */
+    private static final class Counting extends FilterOutputStream {
+        private final LongConsumer written;
+        private long count;
+
+        Counting(OutputStream out, LongConsumer written) {
+            super(out);
+            this.written = written;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            written.accept(++count);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+            written.accept(count);
         }
     }
 }

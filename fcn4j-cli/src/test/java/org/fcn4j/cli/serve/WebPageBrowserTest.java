@@ -130,6 +130,14 @@ class WebPageBrowserTest {
                 .executeScript("const o = document.getElementById('opacity'); o.value = 100;"
                         + "o.dispatchEvent(new Event('input'));");
         assertThat(canvas("overlay")).containsExactly(expected);
+        // the input as sent (a PNG, so exact)
+        BufferedImage sent = ImageIO.read(image.toFile());
+        int[] input = canvas("input");
+        for (int y = 0; y < 70; y += 5) {
+            for (int x = 0; x < 90; x += 5) {
+                assertThat(input[y * 90 + x]).isEqualTo(sent.getRGB(x, y) & 0xffffff);
+            }
+        }
 
         Path bad = Files.writeString(tmp.resolve("bad.png"), "not an image");
         String message = upload(bad);
