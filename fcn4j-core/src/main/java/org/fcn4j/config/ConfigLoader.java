@@ -172,7 +172,25 @@ public final class ConfigLoader {
         if (!(doc instanceof Map)) {
             throw new ConfigException(source + ": a config must be a mapping of keys to values");
         }
+        checkKeys(doc, "", source);
         return new LinkedHashMap<>((Map<String, Object>) doc);
+    }
+
+    /** Every mapping key must be a string (YAML allows `5:` or `{ 5}`; configs name their keys). */
+    private static void checkKeys(Object node, String path, String source) {
+        if (node instanceof Map<?, ?> map) {
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                if (!(e.getKey() instanceof String key)) {
+                    throw new ConfigException(source + ": " + (path.isEmpty() ? "top level" : path) + ": key "
+                            + ConfigNode.describe(e.getKey()) + " is not a name");
+                }
+                checkKeys(e.getValue(), path.isEmpty() ? key : path + "." + key, source);
+            }
+        } else if (node instanceof List<?> list) {
+            for (int i = 0; i < list.size(); i++) {
+                checkKeys(list.get(i), path + "[" + i + "]", source);
+            }
+        }
     }
 
     /**

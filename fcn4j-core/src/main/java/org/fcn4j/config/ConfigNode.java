@@ -99,6 +99,9 @@ public final class ConfigNode {
     }
 
     public static String describe(Object v) {
+        if (v == null) {
+            return "null";
+        }
         if (v instanceof String) {
             return "'" + v + "'";
         }
