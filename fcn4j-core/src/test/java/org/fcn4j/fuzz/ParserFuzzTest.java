@@ -14,7 +14,8 @@ import org.fcn4j.io.Checkpoints;
 import org.fcn4j.nn.Torch;
 
 /**
- * Coverage-guided fuzz targets for the parsers that take outside bytes (Jazzer). Each asserts the contract: a
+ * Coverage-guided fuzz targets for the parsers that take outside bytes (Jazzer): checkpoints, images, label maps,
+ * YAML configs and {@code --cfg-options}. Each asserts the contract: a
  * result, or fcn4j's named exception for that input kind; any other throwable (an NPE, an index error, an
  * OutOfMemoryError, a StackOverflowError) fails. The suite replays the committed seeds and any crash inputs in
  * ParserFuzzTestInputs/ (regression mode); {@code JAZZER_FUZZ=1 ./mvnw test -pl fcn4j-core -Dtest=ParserFuzzTest#TARGET}
@@ -68,6 +69,28 @@ class ParserFuzzTest {
             // a malformed or unknown config
         } finally {
             Files.delete(f);
+        }
+    }
+
+    @FuzzTest(maxDuration = "60s")
+    void labelMap(byte[] data) throws Exception {
+        Path f = file(".png", data);
+        try {
+            Images.readLabel(f);
+        } catch (DataException expected) {
+            // not a one-channel PNG
+        } finally {
+            Files.delete(f);
+        }
+    }
+
+    /** One {@code --cfg-options} entry applied to a small preset. */
+    @FuzzTest(maxDuration = "60s")
+    void cfgOptions(byte[] data) {
+        try {
+            ConfigLoader.load("fcn_demo_synthetic", List.of(new String(data, java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (ConfigException expected) {
+            // a malformed override
         }
     }
 }
