@@ -312,41 +312,39 @@ public final class OnnxTrace implements AutoCloseable {
     private String constant(long[] data) {
         String name = "const_" + counter++;
         ByteBuffer buf = ByteBuffer.allocate(8 * data.length).order(ByteOrder.LITTLE_ENDIAN);
-        for (long v : data) {
-            buf.putLong(v);
-        }
-        initializers.add(TensorProto.newBuilder()
-                .setName(name)
-                .setDataType(TensorProto.DataType.INT64.getNumber())
-                .addDims(data.length)
-                .setRawData(ByteString.copyFrom(buf.array()))
-                .build());
+        buf.asLongBuffer().put(data);
+        initializers.add(tensor(name, TensorProto.DataType.INT64, buf.array(), data.length));
         return name;
     }
 
     private static TensorProto floatTensor(String name, float[] data, long[] dims) {
         ByteBuffer buf = ByteBuffer.allocate(4 * data.length).order(ByteOrder.LITTLE_ENDIAN);
         buf.asFloatBuffer().put(data);
+        return tensor(name, TensorProto.DataType.FLOAT, buf.array(), dims);
+    }
+
+    /** An initialiser of little-endian raw bytes, as ONNX stores raw_data. */
+    private static TensorProto tensor(String name, TensorProto.DataType type, byte[] raw, long... dims) {
         TensorProto.Builder t = TensorProto.newBuilder()
                 .setName(name)
-                .setDataType(TensorProto.DataType.FLOAT.getNumber())
-                .setRawData(ByteString.copyFrom(buf.array()));
+                .setDataType(type.getNumber())
+                .setRawData(ByteString.copyFrom(raw));
         for (long d : dims) {
             t.addDims(d);
         }
         return t.build();
     }
 
+    private static AttributeProto.Builder attribute(String name, AttributeProto.AttributeType type) {
+        return AttributeProto.newBuilder().setName(name).setType(type);
+    }
+
     private static AttributeProto intAttr(String name, long v) {
-        return AttributeProto.newBuilder()
-                .setName(name)
-                .setType(AttributeProto.AttributeType.INT)
-                .setI(v)
-                .build();
+        return attribute(name, AttributeProto.AttributeType.INT).setI(v).build();
     }
 
     private static AttributeProto intsAttr(String name, long... v) {
-        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+        AttributeProto.Builder a = attribute(name, AttributeProto.AttributeType.INTS);
         for (long x : v) {
             a.addInts(x);
         }
@@ -354,17 +352,11 @@ public final class OnnxTrace implements AutoCloseable {
     }
 
     private static AttributeProto floatAttr(String name, float v) {
-        return AttributeProto.newBuilder()
-                .setName(name)
-                .setType(AttributeProto.AttributeType.FLOAT)
-                .setF(v)
-                .build();
+        return attribute(name, AttributeProto.AttributeType.FLOAT).setF(v).build();
     }
 
     private static AttributeProto stringAttr(String name, String v) {
-        return AttributeProto.newBuilder()
-                .setName(name)
-                .setType(AttributeProto.AttributeType.STRING)
+        return attribute(name, AttributeProto.AttributeType.STRING)
                 .setS(ByteString.copyFromUtf8(v))
                 .build();
     }
