@@ -194,7 +194,26 @@ public final class ConfigLoader {
     }
 
     /**
-     * Applies one {@code key.sub=value} override. The value is read as YAML ({@code 4}, {@code true},
+     * mmengine's DictAction reads {@code True}/{@code False} in any case as booleans and {@code None} as None,
+     * in a value or a list's elements; YAML 1.2 would keep them strings, so {@code resume=True} would fail.
+     */
+    private static Object pythonLiterals(Object value) {
+        if (value instanceof List<?> list) {
+            return list.stream().map(ConfigLoader::pythonLiterals).collect(java.util.stream.Collectors.toList());
+        }
+        if (value instanceof String text) {
+            if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
+                return Boolean.valueOf(text);
+            }
+            if (text.equals("None")) {
+                return null;
+            }
+        }
+        return value;
+    }
+
+    /**
+     * Applies one {@code key.sub=value} override. The value is read as YAML ({@code 4}, {@code True},
      * {@code [512, 512]}); a bare comma list {@code a,b} becomes a list, as mmengine's DictAction does.
      * Intermediate dicts are created; a numeric segment indexes a list.
      */
@@ -211,7 +230,7 @@ public final class ConfigLoader {
         }
         Object value;
         try {
-            value = new Load(LoadSettings.builder().build()).loadFromString(text);
+            value = pythonLiterals(new Load(LoadSettings.builder().build()).loadFromString(text));
         } catch (YamlEngineException e) {
             throw new ConfigException(
                     "--cfg-options " + option.substring(0, eq) + ": cannot read value '" + text + "'");

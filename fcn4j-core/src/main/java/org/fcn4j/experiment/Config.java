@@ -46,6 +46,7 @@ public final class Config {
             "train_cfg",
             "default_hooks",
             "load_from",
+            "load_from_partial",
             "resume",
             "randomness",
             "work_dir",

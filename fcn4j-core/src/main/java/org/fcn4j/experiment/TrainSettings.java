@@ -18,6 +18,8 @@ import org.fcn4j.optim.ParamwiseConfig;
  * @param paramwise {@code optim_wrapper.paramwise_cfg}, or null (one param group)
  * @param trainData the training set, listed when training starts
  * @param valData the validation set with its test pipeline, or null
+ * @param loadFromPartial fcn4j's {@code load_from_partial}: accept a {@code load_from} checkpoint that leaves
+ *     most of the backbone at its random initialisation
  */
 public record TrainSettings(
         long maxIters,
@@ -32,6 +34,7 @@ public record TrainSettings(
         LrSchedule schedule,
         long seed,
         String loadFrom,
+        boolean loadFromPartial,
         boolean resume,
         int batchSize,
         int numWorkers,
@@ -142,6 +145,7 @@ public record TrainSettings(
                 LrSchedule.parse(root, lr),
                 seed,
                 (String) loadFrom,
+                root.bool("load_from_partial", false),
                 root.bool("resume", false),
                 batch,
                 workers,

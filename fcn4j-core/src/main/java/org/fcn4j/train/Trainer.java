@@ -106,8 +106,9 @@ public final class Trainer {
             Sgd sgd = optimizer(model, settings);
             long start = resumeFrom != null ? resume(model, sgd, resumeFrom, root) : 0;
             if (resumeFrom == null && settings.loadFrom() != null) {
-                Checkpoint ckpt = Checkpoints.read(Path.of(settings.loadFrom()), root);
-                CheckpointLoader.loadInto(model, ckpt, warn);
+                Path file = Path.of(settings.loadFrom());
+                Checkpoint ckpt = Checkpoints.read(file, root);
+                CheckpointLoader.loadForFineTuning(model, ckpt, file, settings.loadFromPartial(), warn);
                 ckpt.stateDict().values().forEach(NDArray::close);
             }
             return new Loop(model, sgd, trainSet, valSet, root).run(start);

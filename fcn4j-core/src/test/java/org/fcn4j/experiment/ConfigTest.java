@@ -236,6 +236,21 @@ class ConfigTest {
     }
 
     @Test
+    void cfgOptionsReadPythonsTrueFalseAndNoneAsMmengineDoes() {
+        Config c = Config.load(
+                "fcn_r50-d8_4xb2-40k_cityscapes-512x1024",
+                List.of("resume=True", "load_from_partial=true", "model.auxiliary_head=None", "img_ratios=False,None"));
+        assertThat(c.train().resume()).isTrue();
+        assertThat(c.train().loadFromPartial()).isTrue();
+        assertThat(c.model().auxiliaryHead()).isNull();
+        assertThat(c.tree().get("img_ratios")).isEqualTo(java.util.Arrays.asList(false, null));
+        assertThat(Config.load("fcn_r50-d8_4xb2-40k_cityscapes-512x1024", List.of("resume=False"))
+                        .train()
+                        .resume())
+                .isFalse();
+    }
+
+    @Test
     void errorsNameTheKeyPath() throws IOException {
         String preset = "fcn_r50-d8_4xb2-40k_cityscapes-512x1024";
         assertThatThrownBy(() -> Config.load(preset, List.of("model.backbone.depth=51")))

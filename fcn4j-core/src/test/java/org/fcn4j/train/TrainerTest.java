@@ -18,6 +18,7 @@ import org.fcn4j.Fixtures;
 import org.fcn4j.demo.SyntheticScenes;
 import org.fcn4j.experiment.Config;
 import org.fcn4j.io.Checkpoint;
+import org.fcn4j.io.CheckpointException;
 import org.fcn4j.io.Checkpoints;
 import org.fcn4j.nn.Torch;
 import org.junit.jupiter.api.BeforeAll;
@@ -259,6 +260,39 @@ class TrainerTest {
                             .get(0))
                     .isEqualTo(7);
         }
+    }
+
+    @Test
+    void loadFromACheckpointThatLeavesMostOfTheBackboneRandomIsRefusedUnlessTheConfigAsksForIt(
+            @TempDir Path first, @TempDir Path refused, @TempDir Path partial) throws Exception {
+        train(config("train_cfg.max_iters=1", "param_scheduler=[]"), first, null);
+        String[] halfWidth = {
+            "load_from=" + first.resolve("iter_1.pth"),
+            "model.backbone.base_channels=4",
+            "model.decode_head.in_channels=32",
+            "model.auxiliary_head.in_channels=16",
+            "train_cfg.max_iters=1",
+            "param_scheduler=[]"
+        };
+        assertThatThrownBy(() -> train(config(halfWidth), refused, null))
+                .isInstanceOf(CheckpointException.class)
+                .hasMessageStartingWith(first.resolve("iter_1.pth") + ": load_from would leave ")
+                .hasMessageContaining("of the backbone's weights random")
+                .hasMessageContaining("e.g. backbone.layer1.0.conv1.weight")
+                .hasMessageContaining("set load_from_partial=True")
+                .message()
+                .doesNotContain("\n");
+        try (var written = Files.list(refused)) {
+            assertThat(written).as("nothing written by the refused run").isEmpty();
+        }
+
+        List<String> warnings = new ArrayList<>();
+        String[] asked = java.util.stream.Stream.concat(
+                        java.util.Arrays.stream(halfWidth), java.util.stream.Stream.of("load_from_partial=True"))
+                .toArray(String[]::new);
+        new Trainer(config(asked), partial, new Trainer.Listener() {}, warnings::add).run(null);
+        assertThat(partial.resolve("iter_1.pth")).exists();
+        assertThat(warnings).anyMatch(w -> w.contains("size mismatch for: backbone."));
     }
 
     @Test
