@@ -3,7 +3,6 @@ package org.fcn4j.train;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.fcn4j.eval.IoUMetric;
+import org.fcn4j.util.FileWriteException;
 
 /**
  * {@code log.jsonl}: one JSON object per logged iteration (means over the iterations since the last
@@ -20,11 +20,13 @@ import org.fcn4j.eval.IoUMetric;
  */
 final class TrainLog implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private final Path file;
     private final Writer out;
     private final Map<String, Double> sums = new LinkedHashMap<>();
     private int count;
 
     TrainLog(Path file, boolean append) {
+        this.file = file;
         try {
             out = Files.newBufferedWriter(
                     file,
@@ -33,7 +35,7 @@ final class TrainLog implements AutoCloseable {
                     StandardOpenOption.WRITE,
                     append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
         } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot open the training log", e);
+            throw new FileWriteException(file + ": cannot open the training log: " + e.getMessage(), e);
         }
     }
 
@@ -75,7 +77,7 @@ final class TrainLog implements AutoCloseable {
             out.write('\n');
             out.flush();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the training log", e);
+            throw new FileWriteException(file + ": cannot write the training log: " + e.getMessage(), e);
         }
     }
 
@@ -84,7 +86,7 @@ final class TrainLog implements AutoCloseable {
         try {
             out.close();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot close the training log", e);
+            throw new FileWriteException(file + ": cannot close the training log: " + e.getMessage(), e);
         }
     }
 }

@@ -100,6 +100,9 @@ public final class Trainer {
         SegDataset valSet =
                 settings.valData() == null ? null : settings.valData().load(true);
         Files.createDirectories(workDir);
+        for (String left : AtomicFiles.removeLeftovers(workDir)) {
+            warn.accept("removed " + workDir.resolve(left) + ", an unfinished write of a run that was killed");
+        }
         Torch.seed(settings.seed());
         try (NDManager root = Torch.newManager()) {
             EncoderDecoder model = new EncoderDecoder(root, config.model());

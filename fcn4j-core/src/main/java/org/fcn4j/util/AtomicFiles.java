@@ -8,10 +8,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.function.LongConsumer;
+import java.util.regex.Pattern;
 
 /** Writes a file so that readers see the old version or the complete new one, never a partial file. */
 public final class AtomicFiles {
+    /** The temp names {@link #write} uses: {@code .NAME<digits>.tmp} beside {@code NAME}. */
+    private static final Pattern TEMP = Pattern.compile("\\..+\\d+\\.tmp");
+
     private AtomicFiles() {}
 
     /** Produces the file's content. */
@@ -50,6 +55,28 @@ public final class AtomicFiles {
                     // the temp file is best-effort cleanup; the target was never touched
                 }
             }
+        }
+    }
+
+    /**
+     * Deletes the temp files a killed process left in {@code dir} while writing (a SIGKILL skips the
+     * cleanup in {@link #write}), and returns their names. Only for a directory no other process is
+     * writing to at the same time, such as a training run's work dir when the run starts.
+     */
+    public static List<String> removeLeftovers(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (var files = Files.list(dir)) {
+            List<Path> temps = files.filter(
+                            f -> TEMP.matcher(f.getFileName().toString()).matches() && Files.isRegularFile(f))
+                    .toList();
+            for (Path t : temps) {
+                Files.deleteIfExists(t);
+            }
+            return temps.stream().map(t -> t.getFileName().toString()).toList();
+        } catch (IOException e) {
+            throw new FileWriteException(dir + ": cannot remove unfinished temp files: " + e.getMessage(), e);
         }
     }
 

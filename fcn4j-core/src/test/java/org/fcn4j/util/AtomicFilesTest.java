@@ -9,7 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The byte count AtomicFiles reports for progress bars follows the bytes that reach the file. */
+/** The byte count AtomicFiles reports for progress bars; the temp files a killed writer leaves behind. */
 class AtomicFilesTest {
     @TempDir
     Path tmp;
@@ -28,5 +28,20 @@ class AtomicFilesTest {
                 counts::add);
         assertThat(Files.size(file)).isEqualTo(3051);
         assertThat(counts).containsExactly(3000L, 3001L, 3051L);
+    }
+
+    @Test
+    void removeLeftoversDeletesOnlyTheTempFilesWriteCreates() throws Exception {
+        Path left = Files.createTempFile(tmp, ".iter_4.pth", ".tmp"); // the name write gives a temp file
+        Files.writeString(tmp.resolve("iter_4.pth"), "complete");
+        Files.writeString(tmp.resolve("notes.tmp"), "a user's file");
+        Files.writeString(tmp.resolve(".hidden"), "another");
+        assertThat(AtomicFiles.removeLeftovers(tmp))
+                .containsExactly(left.getFileName().toString());
+        try (var files = Files.list(tmp)) {
+            assertThat(files.map(f -> f.getFileName().toString()))
+                    .containsExactlyInAnyOrder("iter_4.pth", "notes.tmp", ".hidden");
+        }
+        assertThat(AtomicFiles.removeLeftovers(tmp.resolve("absent"))).isEmpty();
     }
 }
