@@ -52,7 +52,12 @@ public final class Images {
 
     /** A single-channel label map as raw values (row-major). */
     public static LabelMap readLabel(Path file) {
-        BufferedImage img = decode(read(file), file.toString(), DEFAULT_MAX_PIXELS, false);
+        return readLabel(file, DEFAULT_MAX_PIXELS);
+    }
+
+    /** As {@link #readLabel(Path)}, refusing a map of more than {@code maxPixels} pixels before decoding it. */
+    public static LabelMap readLabel(Path file, long maxPixels) {
+        BufferedImage img = decode(read(file), file.toString(), maxPixels, false);
         Raster r = img.getRaster();
         if (r.getNumBands() != 1) {
             throw new ImageDecodeException(
