@@ -12,7 +12,7 @@ seconds=${1:?usage: campaign.sh SECONDS [TARGET...]}
 shift
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(unpickler pth safetensors image labelMap config cfgOptions)
-./mvnw -B -q -o install -DskipTests >/dev/null
+./mvnw -B -q -o install -DskipTests >/dev/null 2>&1 || { echo "build failed: ./mvnw install -DskipTests" >&2; exit 1; }
 logs=$(mktemp -d)
 printf '%-12s %12s %10s %8s %s\n' target executions coverage corpus outcome
 for t in "${targets[@]}"; do
