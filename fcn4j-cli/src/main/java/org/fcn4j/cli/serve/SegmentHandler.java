@@ -34,13 +34,12 @@ final class SegmentHandler {
 
     /** The answer to the request; refusals are thrown as {@link HttpError}, a client gone as IOException. */
     Reply handle(Request request, long startNanos) throws IOException, InterruptedException {
-        // cheap checks first, so a doomed request costs no admission place and no body read
+        // cheap checks first, so a doomed request costs no admission place and no body read; a body over the
+        // limit that is still drained (for the client to read its 413) holds a place, so those are bounded too
         SegmentRequest req = SegmentRequest.parse(
                 request.getHttpURI().getQuery(), request.getHeaders().get(HttpHeader.ACCEPT));
         long declared = request.getLength(); // -1 when chunked; Jetty has refused a malformed Content-Length
-        if (declared > options.maxBodyBytes()) {
-            body(request, declared, startNanos); // throws 413
-        }
+        Bodies.refuseUndrainable(declared, options.maxBodyBytes());
         if (!admission.tryEnter()) {
             // the body stays unread; Connection: close spares the server from draining it
             throw HttpError.busy("server busy: " + admission.capacity() + " requests already admitted")

@@ -126,16 +126,18 @@ class ServeHostileClientTest {
     @Test
     void stalledUploadsGet408AtTheBodyDeadlineAndGiveBackTheirAdmissionPlaces() throws Exception {
         ServeClient client = new ServeClient(port);
-        byte[] head = RawHttp.ascii("POST /v1/segment HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\n"
-                + "Content-Length: 1048576\r\n\r\n");
         List<Held> silent = new ArrayList<>();
         List<Held> trickling = new ArrayList<>();
         int stalled = WORKERS + QUEUE - 2; // two places stay for the ordinary requests
         String before = client.metrics();
         try (Ordinary ordinary = Ordinary.inBackground()) {
             for (int i = 0; i < stalled; i++) {
-                Held h = Held.open(port, concat(head, Arrays.copyOf(png, 64)));
-                (i % 2 == 0 ? silent : trickling).add(h);
+                // the trickling half declares a body over the limit, which is drained for its 413 and so also
+                // holds an admission place and stops at the deadline
+                long length = i % 2 == 0 ? 1 << 20 : MAX_BODY + 1;
+                byte[] head = RawHttp.ascii("POST /v1/segment HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                        + "image/png\r\nContent-Length: " + length + "\r\n\r\n");
+                (i % 2 == 0 ? silent : trickling).add(Held.open(port, concat(head, Arrays.copyOf(png, 64))));
             }
             client.awaitMetric("fcn4j_queue_depth " + stalled); // admitted, each holding a place
             // a byte every half second keeps the trickling ones under the idle timeout: only the deadline ends them
