@@ -117,10 +117,8 @@ class ServeHostileClientTest {
                     .isBetween(HEADER_TIMEOUT.minusMillis(200), HEADER_TIMEOUT.plusMillis(1500));
         }
         System.out.printf(
-                "serve hostile: 64 slowloris connections closed %.2f-%.2f s after opening (header timeout %d s)%n",
-                loris.stream().mapToLong(h -> h.closedAfter().toMillis()).min().orElseThrow() / 1e3,
-                loris.stream().mapToLong(h -> h.closedAfter().toMillis()).max().orElseThrow() / 1e3,
-                HEADER_TIMEOUT.toSeconds());
+                "serve hostile: 64 slowloris connections closed %s after opening (header timeout %d s)%n",
+                closeTimes(loris), HEADER_TIMEOUT.toSeconds());
     }
 
     @Test
@@ -161,6 +159,9 @@ class ServeHostileClientTest {
             assertThat(h.received()).startsWith("HTTP/1.1 408 ").contains("request body too slow");
             assertThat(h.closedAfter()).isBetween(BODY_TIMEOUT.minusMillis(200), BODY_TIMEOUT.plusMillis(1500));
         }
+        System.out.printf(
+                "serve hostile: %d stalled uploads answered 408 and closed %s after opening (timeout %d s)%n",
+                stalled, closeTimes(concat(silent, trickling)), BODY_TIMEOUT.toSeconds());
         assertThat(count(client.metrics(), "/v1/segment", 408) - count(before, "/v1/segment", 408))
                 .isEqualTo(stalled);
         // every place is free again: as many uploads as there are places are all admitted at once
@@ -383,6 +384,13 @@ class ServeHostileClientTest {
         } catch (IOException reset) {
             return true;
         }
+    }
+
+    /** The earliest and latest time from opening to the server's close, e.g. "2.31-2.34 s". */
+    private static String closeTimes(List<Held> held) {
+        java.util.LongSummaryStatistics ms =
+                held.stream().mapToLong(h -> h.closedAfter().toMillis()).summaryStatistics();
+        return String.format("%.2f-%.2f s", ms.getMin() / 1e3, ms.getMax() / 1e3);
     }
 
     private static long median(List<Long> nanos) {
