@@ -79,9 +79,33 @@ final class ServeCommand implements Callable<Integer> {
             names = "--timeout",
             defaultValue = "60",
             paramLabel = "SECONDS",
-            description = "A request not running within this time gets 503; a connection still unanswered after twice "
-                    + "this time (e.g. a stalled upload) is closed (default: ${DEFAULT-VALUE}).")
+            description = "A request whose body has not arrived within this time gets 408 (a stalled upload); one not "
+                    + "running the model within it gets 503 (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
+
+    @Option(
+            names = "--max-connections",
+            defaultValue = "" + ServeOptions.Connections.DEFAULT_MAX,
+            paramLabel = "N",
+            description = "Open connections at most; more wait to be accepted, and idle ones are closed after 1 s "
+                    + "while the limit is reached (default: ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(
+            names = "--header-timeout",
+            defaultValue = "" + ServeOptions.Connections.DEFAULT_HEADER_TIMEOUT_SECONDS,
+            paramLabel = "SECONDS",
+            description = "A connection that has not sent a whole request line and headers within this time is closed "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int headerTimeoutSeconds;
+
+    @Option(
+            names = "--idle-timeout",
+            defaultValue = "" + ServeOptions.Connections.DEFAULT_IDLE_TIMEOUT_SECONDS,
+            paramLabel = "SECONDS",
+            description = "A connection silent for this long, between requests or inside one, is closed "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int idleTimeoutSeconds;
 
     @Option(
             names = "--shutdown-grace",
@@ -142,6 +166,9 @@ final class ServeCommand implements Callable<Integer> {
         requirePositive("--max-body-bytes", maxBodyBytes);
         requirePositive("--max-pixels", maxPixels);
         requirePositive("--timeout", timeoutSeconds);
+        requirePositive("--max-connections", maxConnections);
+        requirePositive("--header-timeout", headerTimeoutSeconds);
+        requirePositive("--idle-timeout", idleTimeoutSeconds);
         if (queue < 0) {
             throw new UserError("--queue: expected >= 0 but got " + queue);
         }
@@ -152,7 +179,18 @@ final class ServeCommand implements Callable<Integer> {
             throw new UserError("--max-body-bytes: at most " + ServeOptions.MAX_BODY_LIMIT);
         }
         return new ServeOptions(
-                host, port, workers, queue, maxBodyBytes, maxPixels, Duration.ofSeconds(timeoutSeconds), slide(spec));
+                host,
+                port,
+                workers,
+                queue,
+                maxBodyBytes,
+                maxPixels,
+                Duration.ofSeconds(timeoutSeconds),
+                slide(spec),
+                new ServeOptions.Connections(
+                        maxConnections,
+                        Duration.ofSeconds(headerTimeoutSeconds),
+                        Duration.ofSeconds(idleTimeoutSeconds)));
     }
 
     /** The windows of ?mode=slide: the options, else the config's, else MMSegmentation's usual 2/3 overlap. */

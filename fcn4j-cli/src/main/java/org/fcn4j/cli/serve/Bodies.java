@@ -14,12 +14,17 @@ final class Bodies {
 
     private Bodies() {}
 
-    /** The body, or 413 when it is (or declares itself, by {@code declaredLength} >= 0) longer than {@code max}. */
-    static byte[] read(InputStream in, long declaredLength, long max) throws IOException {
-        long drainCap = Math.max(max * DRAIN_FACTOR, 1 << 20);
-        if (declaredLength > drainCap) {
+    /** 413 at once, the body unread, when it declares more than would be drained. */
+    static void refuseUndrainable(long declaredLength, long max) {
+        if (declaredLength > drainCap(max)) {
             throw tooLarge(declaredLength + " bytes", max).header("Connection", "close");
         }
+    }
+
+    /** The body, or 413 when it is (or declares itself, by {@code declaredLength} >= 0) longer than {@code max}. */
+    static byte[] read(InputStream in, long declaredLength, long max) throws IOException {
+        refuseUndrainable(declaredLength, max);
+        long drainCap = drainCap(max);
         ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Math.max(declaredLength, 8192), max));
         byte[] buf = new byte[64 * 1024];
         long total = 0;
@@ -35,6 +40,10 @@ final class Bodies {
             throw tooLarge(total + " bytes", max);
         }
         return out.toByteArray();
+    }
+
+    private static long drainCap(long max) {
+        return Math.max(max * DRAIN_FACTOR, 1 << 20);
     }
 
     private static HttpError tooLarge(String size, long max) {

@@ -1,10 +1,15 @@
 package org.fcn4j.cli.serve;
 
-import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.thread.Scheduler;
 import org.fcn4j.data.ImageDecodeException;
 import org.fcn4j.data.ImageTooLargeException;
 import org.fcn4j.data.Images;
@@ -27,22 +32,21 @@ final class SegmentHandler {
         this.admission = admission;
     }
 
-    /** Answers the exchange and returns the status sent; refusals are thrown as {@link HttpError}. */
-    int handle(HttpExchange ex, long startNanos) throws IOException, InterruptedException {
-        // cheap checks first, so a doomed request costs no admission place and no body read
+    /** The answer to the request; refusals are thrown as {@link HttpError}, a client gone as IOException. */
+    Reply handle(Request request, long startNanos) throws IOException, InterruptedException {
+        // cheap checks first, so a doomed request costs no admission place and no body read; a body over the
+        // limit that is still drained (for the client to read its 413) holds a place, so those are bounded too
         SegmentRequest req = SegmentRequest.parse(
-                ex.getRequestURI().getRawQuery(), ex.getRequestHeaders().getFirst("Accept"));
-        long declared = declaredLength(ex);
-        if (declared > options.maxBodyBytes()) {
-            Bodies.read(ex.getRequestBody(), declared, options.maxBodyBytes()); // throws 413
-        }
+                request.getHttpURI().getQuery(), request.getHeaders().get(HttpHeader.ACCEPT));
+        long declared = request.getLength(); // -1 when chunked; Jetty has refused a malformed Content-Length
+        Bodies.refuseUndrainable(declared, options.maxBodyBytes());
         if (!admission.tryEnter()) {
             // the body stays unread; Connection: close spares the server from draining it
             throw HttpError.busy("server busy: " + admission.capacity() + " requests already admitted")
                     .header("Connection", "close");
         }
         try {
-            RgbImage image = decode(Bodies.read(ex.getRequestBody(), declared, options.maxBodyBytes()));
+            RgbImage image = decode(body(request, declared, startNanos));
             long waitNanos = options.timeout().toNanos() - (System.nanoTime() - startNanos);
             if (!admission.awaitWorker(waitNanos)) {
                 throw HttpError.busy("timed out after " + options.timeout().toSeconds() + " s waiting for a worker");
@@ -54,10 +58,57 @@ final class SegmentHandler {
             } finally {
                 admission.releaseWorker();
             }
-            return Responses.send(ex, 200, req.format().contentType(), answer(req, image, s));
+            return Reply.of(200, req.format().contentType(), answer(req, image, s));
         } finally {
             admission.leave();
         }
+    }
+
+    /**
+     * The body, if it arrives within the timeout from the request's arrival: a stalled or trickling upload
+     * would otherwise hold its admission place and thread for as long as the client likes. At the deadline the
+     * request is failed, which wakes the blocked read.
+     */
+    private byte[] body(Request request, long declared, long startNanos) throws IOException {
+        long left = options.timeout().toNanos() - (System.nanoTime() - startNanos);
+        Scheduler.Task cutOff = request.getComponents()
+                .getScheduler()
+                .schedule(
+                        () -> request.fail(new TimeoutException(
+                                "not complete " + options.timeout().toSeconds() + " s after the request arrived")),
+                        left,
+                        TimeUnit.NANOSECONDS);
+        try {
+            return Bodies.read(Request.asInputStream(request), declared, options.maxBodyBytes());
+        } catch (IOException | RuntimeException e) {
+            HttpError refusal = refusal(e);
+            if (refusal == null) {
+                throw e; // the client went away (or a bug): nothing to tell it
+            }
+            throw refusal;
+        } finally {
+            cutOff.cancel();
+        }
+    }
+
+    /**
+     * What a failed body read tells the client: 413 from {@link Bodies}, 408 at the deadline or the idle
+     * timeout, Jetty's status for a malformed body (broken chunking); null when there is no one to tell.
+     */
+    private static HttpError refusal(Exception e) {
+        if (e instanceof HttpError tooLarge) {
+            return tooLarge;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof TimeoutException) {
+                return new HttpError(408, "request body too slow: " + t.getMessage()).header("Connection", "close");
+            }
+            if (t instanceof HttpException bad) {
+                return new HttpError(bad.getCode(), "malformed request body: " + bad.getReason())
+                        .header("Connection", "close");
+            }
+        }
+        return null;
     }
 
     private RgbImage decode(byte[] body) {
@@ -100,22 +151,9 @@ final class SegmentHandler {
                 out.put("palette", segmenter.meta().palette());
                 out.put("pixel_counts", s.pixelCounts());
                 out.put("label_map_png", Base64.getEncoder().encodeToString(Pngs.encode(Pngs.labels(s.labels()))));
-                yield Responses.JSON.writeValueAsBytes(out);
+                yield Reply.JSON.writeValueAsBytes(out);
             }
         };
-    }
-
-    /** Content-Length, or -1 when absent (chunked); 400 when it is not a number. */
-    private static long declaredLength(HttpExchange ex) {
-        String v = ex.getRequestHeaders().getFirst("Content-Length");
-        if (v == null) {
-            return -1;
-        }
-        try {
-            return Long.parseLong(v.trim());
-        } catch (NumberFormatException e) {
-            throw new HttpError(400, "Content-Length is not a number: " + v);
-        }
     }
 
     private static boolean isJpeg(byte[] b) {

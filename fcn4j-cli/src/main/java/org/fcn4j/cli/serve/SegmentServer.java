@@ -1,44 +1,90 @@
 package org.fcn4j.cli.serve;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.fcn4j.infer.Segmenter;
 
 /**
- * The HTTP server: {@code POST /v1/segment}, {@code GET /healthz}, {@code GET /metrics} on the JDK's
- * {@code com.sun.net.httpserver}, sharing one loaded {@link Segmenter} (thread-safe) between handler threads.
+ * The HTTP server: {@code POST /v1/segment}, {@code GET /healthz}, {@code GET /metrics} on Jetty (its core
+ * API, no servlets), sharing one loaded {@link Segmenter} (thread-safe) between handler threads.
  *
- * <p>Threads: {@code workers + queue} handler threads can hold admitted segmentation requests, and a few
- * more answer health checks, metrics and refusals while those are busy. Connections beyond what the
- * threads and a short hand-off queue take are closed by the JDK server (it catches the executor's
- * rejection), so nothing grows without bound.
+ * <p>Connections are Jetty's non-blocking ones, so clients that are slow to send cost a socket and a buffer,
+ * not a thread, and are bounded in number ({@link ServeOptions.Connections#max}), in time to send their
+ * headers ({@link HeaderDeadline}) and their body (the request's timeout), in silence (the idle timeout) and in
+ * header size ({@link #MAX_HEADER_BYTES}, then 431). Handlers block: {@code workers + queue} threads can hold
+ * admitted segmentation requests, and a few more answer health checks, metrics and refusals meanwhile.
  */
 public final class SegmentServer implements AutoCloseable {
+    /** Request line and headers at most; more gets 431. Browsers and curl send well under 2 KiB. */
+    static final int MAX_HEADER_BYTES = 16 * 1024;
+
     /** Handler threads beyond the admitted requests', so health checks and 503s never wait behind the model. */
     private static final int SPARE_THREADS = 4;
 
-    private static final int HAND_OFF_QUEUE = 64;
+    /** Jetty's own threads: one accepting connections, one selecting the ready ones. */
+    private static final int ACCEPTORS = 1;
 
-    private final HttpServer http;
-    private final ThreadPoolExecutor pool;
+    private static final int SELECTORS = 1;
+
+    /**
+     * At the connection limit, idle connections get this idle timeout instead, so kept-alive clients that
+     * are doing nothing make room for new ones.
+     */
+    private static final long IDLE_TIMEOUT_AT_LIMIT_MS = 1000;
+
+    private final Server jetty;
+    private final ServerConnector connector;
+    private InetSocketAddress address;
     private final Admission admission;
     private final Metrics metrics = new Metrics();
     private final SegmentHandler segment;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
 
-    private SegmentServer(Segmenter segmenter, ServeOptions options) throws IOException {
+    private SegmentServer(Segmenter segmenter, ServeOptions options) {
         admission = new Admission(options.workers(), options.queue());
         segment = new SegmentHandler(segmenter, options, admission);
+        int threads = options.workers() + options.queue() + SPARE_THREADS + ACCEPTORS + SELECTORS;
+        QueuedThreadPool pool = new QueuedThreadPool(threads, Math.min(threads, 8));
+        pool.setName("fcn4j-http");
+        pool.setDaemon(true);
+        pool.setReservedThreads(0); // every thread is counted above
+        jetty = new Server(pool, new ScheduledExecutorScheduler("fcn4j-http-timer", true), null);
+
+        HttpConfiguration http = new HttpConfiguration();
+        http.setRequestHeaderSize(MAX_HEADER_BYTES);
+        http.setSendServerVersion(false);
+        connector = new ServerConnector(jetty, ACCEPTORS, SELECTORS, new HttpConnectionFactory(http));
+        connector.setHost(options.host());
+        connector.setPort(options.port());
+        ServeOptions.Connections limits = options.connections();
+        connector.setIdleTimeout(limits.idleTimeout().toMillis());
+        // Jetty shortens idle timeouts to a second while draining; uploads in flight keep theirs
+        connector.setShutdownIdleTimeout(limits.idleTimeout().toMillis());
+        connector.addBean(new HeaderDeadline(connector, limits.headerTimeout()));
+        NetworkConnectionLimit limit = new NetworkConnectionLimit(limits.max(), connector);
+        limit.setEndPointIdleTimeout(
+                Math.min(IDLE_TIMEOUT_AT_LIMIT_MS, limits.idleTimeout().toMillis()));
+        jetty.addBean(limit);
+        jetty.addConnector(connector);
+        jetty.setHandler(new Routes());
+        jetty.setErrorHandler(new JsonErrors());
+
         metrics.gauge(
                         "fcn4j_queue_depth",
                         "Admitted segmentation requests not yet running (reading, decoding, waiting).",
@@ -48,121 +94,116 @@ public final class SegmentServer implements AutoCloseable {
                         "fcn4j_admission_capacity",
                         "Segmentation requests admitted at most (workers + queue).",
                         admission::capacity)
+                .gauge("fcn4j_http_requests_in_flight", "HTTP requests received and not yet answered.", inFlight::get)
                 .gauge(
-                        "fcn4j_http_requests_in_flight",
-                        "HTTP requests being handled or waiting for a thread.",
-                        inFlight::get);
-        int threads = options.workers() + options.queue() + SPARE_THREADS;
-        pool = new ThreadPoolExecutor(
-                threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(HAND_OFF_QUEUE), r -> {
-                    Thread t = new Thread(r, "fcn4j-http");
-                    t.setDaemon(true);
-                    return t;
-                });
-        http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 0);
-        http.setExecutor(counting(pool));
-        http.createContext("/", this::handle);
+                        "fcn4j_http_connections",
+                        "Open HTTP connections (at most --max-connections).",
+                        limit::getNetworkConnectionCount);
     }
 
-    /**
-     * Binds and starts serving. The JDK server closes a connection whose request is still unanswered after
-     * {@code sun.net.httpserver.maxReqTime} seconds, which frees threads from clients that stall mid-upload.
-     * It is set to twice the timeout, so a request that waited the whole timeout gets its 503 first; the
-     * property is JVM-wide and read once, so it is only set when nobody has set it.
-     */
+    /** Binds and starts serving; IOException when the address cannot be bound. */
     public static SegmentServer start(Segmenter segmenter, ServeOptions options) throws IOException {
-        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
-            System.setProperty(
-                    "sun.net.httpserver.maxReqTime",
-                    Long.toString(Math.max(2, 2 * options.timeout().toSeconds())));
-        }
         SegmentServer s = new SegmentServer(segmenter, options);
-        s.http.start();
+        try {
+            s.connector.open();
+        } catch (IOException e) {
+            // Jetty wraps the reason ("Address already in use") in "Failed to bind to ..."
+            throw e.getCause() instanceof IOException reason ? reason : e;
+        }
+        s.address = (InetSocketAddress) ((ServerSocketChannel) s.connector.getTransport()).getLocalAddress();
+        try {
+            s.jetty.start();
+        } catch (Exception e) {
+            s.stop();
+            throw new IllegalStateException("cannot start the HTTP server: " + e, e);
+        }
         return s;
     }
 
     public InetSocketAddress address() {
-        return http.getAddress();
+        return address;
     }
 
     public int port() {
-        return http.getAddress().getPort();
+        return address.getPort();
     }
 
-    /** Counts exchanges from hand-off to their last byte, so shutdown knows when everything accepted is answered. */
-    private Executor counting(Executor inner) {
-        return task -> {
+    /** Every request: routed, answered in one write, counted when its last byte is written. */
+    private final class Routes extends Handler.Abstract {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            long start = System.nanoTime();
             inFlight.incrementAndGet();
+            String path = request.getHttpURI().getDecodedPath();
+            String label = switch (path) {
+                case "/", "/v1/segment", "/healthz", "/metrics" -> path;
+                default -> "other"; // a fixed label set: arbitrary paths must not create metric series
+            };
+            Reply reply;
             try {
-                inner.execute(() -> {
-                    try {
-                        task.run();
-                    } finally {
-                        inFlight.decrementAndGet();
-                    }
-                });
-            } catch (RuntimeException e) {
-                inFlight.decrementAndGet();
-                throw e;
+                reply = route(request, path, start);
+            } catch (HttpError e) {
+                reply = Reply.error(e);
+            } catch (IOException e) {
+                done(label, 499, start); // the client went away mid-request; nothing to answer
+                callback.failed(e);
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                reply = Reply.error(HttpError.busy("server is shutting down"));
+            } catch (RuntimeException | Error e) {
+                System.err.println("fcn4j serve: internal error on " + request.getMethod() + " " + path + ": " + e);
+                reply = Reply.error(
+                        new HttpError(500, "internal error: " + e.getClass().getSimpleName()));
             }
-        };
-    }
-
-    private void handle(HttpExchange ex) {
-        long start = System.nanoTime();
-        String path = ex.getRequestURI().getPath();
-        String label = switch (path) {
-            case "/", "/v1/segment", "/healthz", "/metrics" -> path;
-            default -> "other"; // a fixed label set: arbitrary paths must not create metric series
-        };
-        int status = 500;
-        try {
             if (draining) {
                 // requests already here are still answered; this makes kept-alive clients reconnect elsewhere
-                ex.getResponseHeaders().set("Connection", "close");
+                reply = reply.withHeader("Connection", "close");
             }
-            status = route(ex, path, start);
-        } catch (HttpError e) {
-            status = trySend(ex, e);
-        } catch (IOException e) {
-            status = 499; // the client went away mid-request; nothing to answer
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            status = trySend(ex, HttpError.busy("server is shutting down"));
-        } catch (RuntimeException | Error e) {
-            System.err.println("fcn4j serve: internal error on " + ex.getRequestMethod() + " " + path + ": " + e);
-            status = trySend(
-                    ex, new HttpError(500, "internal error: " + e.getClass().getSimpleName()));
-        } finally {
-            ex.close();
-            metrics.request(label, status);
-            if (label.equals("/v1/segment")) {
-                metrics.observe((System.nanoTime() - start) / 1e9);
-            }
+            int status = reply.status();
+            reply.send(
+                    response,
+                    Callback.from(
+                            () -> {
+                                done(label, status, start);
+                                callback.succeeded();
+                            },
+                            failure -> {
+                                done(label, 499, start);
+                                callback.failed(failure);
+                            }));
+            return true;
         }
     }
 
-    private int route(HttpExchange ex, String path, long start) throws IOException, InterruptedException {
-        String method = ex.getRequestMethod();
-        switch (path) {
+    private void done(String label, int status, long start) {
+        inFlight.decrementAndGet();
+        metrics.request(label, status);
+        if (label.equals("/v1/segment")) {
+            metrics.observe((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    private Reply route(Request request, String path, long start) throws IOException, InterruptedException {
+        String method = request.getMethod();
+        return switch (path) {
             case "/" -> {
                 allow(method, "GET");
-                return Responses.send(ex, 200, "text/html; charset=utf-8", Page.HTML);
+                yield Reply.of(200, "text/html; charset=utf-8", Page.HTML);
             }
             case "/v1/segment" -> {
                 allow(method, "POST");
-                return segment.handle(ex, start);
+                yield segment.handle(request, start);
             }
             case "/healthz" -> {
                 allow(method, "GET");
-                return draining
-                        ? Responses.json(ex, 503, Map.of("status", "draining"))
-                        : Responses.json(ex, 200, Map.of("status", "ok"));
+                yield draining
+                        ? Reply.json(503, Map.of("status", "draining"))
+                        : Reply.json(200, Map.of("status", "ok"));
             }
             case "/metrics" -> {
                 allow(method, "GET");
-                return Responses.send(
-                        ex,
+                yield Reply.of(
                         200,
                         "text/plain; version=0.0.4; charset=utf-8",
                         metrics.render().getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -170,7 +211,7 @@ public final class SegmentServer implements AutoCloseable {
             default ->
                 throw new HttpError(
                         404, "no such path: " + path + " (GET /, POST /v1/segment, GET /healthz, GET /metrics)");
-        }
+        };
     }
 
     /** The web page for trying the model (index.html beside this class), read once. */
@@ -195,15 +236,6 @@ public final class SegmentServer implements AutoCloseable {
         }
     }
 
-    /** Sends the error if the response has not started; returns the status the client got (or 499). */
-    private static int trySend(HttpExchange ex, HttpError e) {
-        try {
-            return Responses.error(ex, e);
-        } catch (IOException | RuntimeException sendFailed) {
-            return ex.getResponseCode() > 0 ? ex.getResponseCode() : 499;
-        }
-    }
-
     /**
      * Stops gracefully: the listening socket closes at once, requests already accepted (and at most one
      * more per kept-alive connection, answered with Connection: close) are finished within {@code grace},
@@ -211,22 +243,24 @@ public final class SegmentServer implements AutoCloseable {
      */
     public void shutdown(Duration grace) {
         draining = true;
-        // JDK 17's HttpServer.stop(delay) closes the listening socket first, then waits for its last exchange
-        // to end, but sits out the whole delay when none is running; so it runs beside this thread, which
-        // watches the in-flight count, and a second stop(0) ends the wait once everything is answered.
-        Thread stopper = new Thread(() -> http.stop((int) Math.max(1, grace.toSeconds())), "fcn4j-stop");
-        stopper.start();
+        connector.shutdown(); // closes the listening socket; Jetty closes each connection after its answer
         long deadline = System.nanoTime() + grace.toNanos();
         try {
             while (inFlight.get() > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
-            http.stop(0);
-            stopper.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            pool.shutdownNow();
+            stop();
+        }
+    }
+
+    private void stop() {
+        try {
+            jetty.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot stop the HTTP server: " + e, e);
         }
     }
 

@@ -259,6 +259,8 @@ class ServeHttpTest {
         assertThat(r.err().trim()).isEqualTo("error: --port: expected 0..65535 but got 70000");
         r = CliRun.of("serve", cfg, ckpt, "--max-body-bytes", "0");
         assertThat(r.err().trim()).isEqualTo("error: --max-body-bytes: expected a positive number but got 0");
+        r = CliRun.of("serve", cfg, ckpt, "--header-timeout", "0");
+        assertThat(r.err().trim()).isEqualTo("error: --header-timeout: expected a positive number but got 0");
     }
 
     private static void expect(HttpResponse<byte[]> r, int status, String messagePart) throws Exception {
