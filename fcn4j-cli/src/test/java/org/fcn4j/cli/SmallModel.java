@@ -11,7 +11,9 @@ import java.nio.file.Path;
 public record SmallModel(Path config, Path checkpoint) {
     public static SmallModel write(Path dir) throws Exception {
         Path ckpt = dir.resolve("model.pth");
-        Files.copy(Path.of(SmallModel.class.getResource("/mmseg_zip.pth").toURI()), ckpt);
+        try (var in = SmallModel.class.getResourceAsStream("/mmseg_zip.pth")) { // a file, or inside the test jar
+            Files.copy(in, ckpt);
+        }
         Path config = dir.resolve("cfg.yaml");
         Files.writeString(
                 config,

@@ -57,11 +57,16 @@ public final class Images {
 
     /** As {@link #readLabel(Path)}, refusing a map of more than {@code maxPixels} pixels before decoding it. */
     public static LabelMap readLabel(Path file, long maxPixels) {
-        BufferedImage img = decode(read(file), file.toString(), maxPixels, false);
+        return decodeLabel(read(file), file.toString(), maxPixels);
+    }
+
+    /** A label map from encoded bytes (a one-channel PNG); {@code name} is the file the errors name. */
+    public static LabelMap decodeLabel(byte[] bytes, String name, long maxPixels) {
+        BufferedImage img = decode(bytes, name, maxPixels, false);
         Raster r = img.getRaster();
         if (r.getNumBands() != 1) {
             throw new ImageDecodeException(
-                    file + ": a label map must have one channel (gray or palette indices) but has " + r.getNumBands());
+                    name + ": a label map must have one channel (gray or palette indices) but has " + r.getNumBands());
         }
         int h = img.getHeight();
         int w = img.getWidth();

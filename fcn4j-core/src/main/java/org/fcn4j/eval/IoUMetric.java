@@ -62,6 +62,25 @@ public final class IoUMetric {
     }
 
     /**
+     * The raw counts so far (C x (C + 1), as {@link #addCounts} takes them): what a partial metric computed
+     * elsewhere (another machine, another partition) hands over to be summed.
+     */
+    public synchronized long[] counts() {
+        return counts.clone();
+    }
+
+    /** Adds the {@link #counts} of a metric over other images, of the same class count. */
+    public synchronized void addCounts(long[] other) {
+        if (other.length != counts.length) {
+            throw new IllegalArgumentException("counts of " + other.length + " entries for a metric of " + numClasses
+                    + " classes (" + counts.length + " entries)");
+        }
+        for (int k = 0; k < counts.length; k++) {
+            counts[k] += other[k];
+        }
+    }
+
+    /**
      * The confusion matrix so far: {@code [label][prediction]} pixel counts over the labelled pixels (ignored
      * ones excluded; predictions outside the classes left out).
      */

@@ -30,13 +30,18 @@ public final class Evaluation {
             RgbImage image = Images.readRgb(sample.image());
             LabelMap truth = data.labels(sample);
             Segmentation s = segmenter.segment(image, SegmentOptions.DEFAULT.withTta(tta));
-            try {
-                metric.add(s.labels().labels(), truth.labels());
-            } catch (IllegalArgumentException e) {
-                throw new DataException(sample.labels() + ": " + e.getMessage(), e);
-            }
+            add(metric, s, truth, sample.labels().toString());
             visitor.visit(sample, image, s);
         }
         return metric;
+    }
+
+    /** Adds one image's prediction against its labels; a label outside the classes is a DataException naming the file. */
+    public static void add(IoUMetric metric, Segmentation prediction, LabelMap truth, String labelsFile) {
+        try {
+            metric.add(prediction.labels().labels(), truth.labels());
+        } catch (IllegalArgumentException e) {
+            throw new DataException(labelsFile + ": " + e.getMessage(), e);
+        }
     }
 }

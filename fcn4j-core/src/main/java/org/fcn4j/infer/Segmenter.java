@@ -53,6 +53,10 @@ public final class Segmenter implements AutoCloseable {
      * with its shape ({@link CheckpointLoader#loadForInference}); layout notes go to {@code warn}.
      */
     public static Segmenter load(Config config, Path checkpoint, Consumer<String> warn) {
+        return Torch.withoutGrad(() -> loadHere(config, checkpoint, warn));
+    }
+
+    private static Segmenter loadHere(Config config, Path checkpoint, Consumer<String> warn) {
         NDManager m = Torch.newManager();
         try {
             EncoderDecoder model = new EncoderDecoder(m, config.model());
@@ -106,7 +110,10 @@ public final class Segmenter implements AutoCloseable {
             throw new IllegalStateException(
                     "this segmenter borrows its model or runs another engine; only a loaded fcn4j model can be frozen");
         }
-        own.freezeForInference(format);
+        Torch.withoutGrad(() -> {
+            own.freezeForInference(format);
+            return null;
+        });
         return this;
     }
 
@@ -149,6 +156,10 @@ public final class Segmenter implements AutoCloseable {
      * server lets each request choose).
      */
     public Segmentation segment(RgbImage image, SegmentOptions options) {
+        return Torch.withoutGrad(() -> run(image, options));
+    }
+
+    private Segmentation run(RgbImage image, SegmentOptions options) {
         boolean useTta = options.tta();
         boolean keepScores = options.keepScores();
         TestConfig testCfg =

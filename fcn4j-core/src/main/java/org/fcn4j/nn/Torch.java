@@ -12,6 +12,7 @@ import ai.djl.training.GradientCollector;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.function.Supplier;
 
 /**
  * The one place fcn4j touches the DJL engine: offline switches, managers, threads, seeds and grad mode.
@@ -48,6 +49,26 @@ public final class Torch {
     public static int threads() {
         engine();
         return JniUtils.getNumThreads();
+    }
+
+    /**
+     * Runs {@code work} with autograd off in this thread. libtorch's grad mode is per thread, and DJL turns it
+     * off only in the thread that starts the engine: in any other (an HTTP handler, a Spark task) a forward
+     * records a graph it never needs, and loading weights fails on parameters that require grad.
+     */
+    public static <T> T withoutGrad(Supplier<T> work) {
+        engine();
+        boolean on = JniUtils.isGradMode();
+        if (on) {
+            JniUtils.setGradMode(false);
+        }
+        try {
+            return work.get();
+        } finally {
+            if (on) {
+                JniUtils.setGradMode(true);
+            }
+        }
     }
 
     /** Seeds libtorch's generator (dropout masks, random init). */
