@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * SIGKILL mid-job, and the job still finishes with every output present exactly once and the table complete.
  */
 class SparkClusterTest {
-    private static final int IMAGES = 160;
+    private static final int IMAGES = 100;
 
     @TempDir
     static Path tmp;
@@ -109,7 +109,7 @@ class SparkClusterTest {
         AtomicInteger outputsAtKill = new AtomicInteger(-1);
         Thread killer = new Thread(() -> {
             try {
-                while (pngs(out) < 20) {
+                while (pngs(out) < 15) {
                     Thread.sleep(20);
                 }
                 outputsAtKill.set(pngs(out));
