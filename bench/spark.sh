@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Batch prediction throughput, side by side on one machine: `fcn4j predict` (one process, --threads libtorch
 # threads) against `fcn4j spark predict --master local[N]` (N tasks at once, spark.task.cpus=1, so one libtorch
-# thread each), on the same folder, interleaved over rounds. Prints each run's images/s as the commands report
+# thread each; and local[1], one task, to show the scaling from one core to two), on the same folder, interleaved
+# over rounds. Prints each run's images/s as the commands report
 # them (model loading excluded) and the wall time of the whole command (JVM and Spark start included).
 #   bench/spark.sh [--images 96] [--size 384] [--rounds 2] [--out bench-spark]
 set -euo pipefail
@@ -44,4 +45,5 @@ run() {
 for round in $(seq 1 "$rounds"); do
   run predict-2-threads "$fcn4j" predict fcn_demo_synthetic "$ckpt" "$out/images"
   run spark-local-2 "$fcn4j" spark predict fcn_demo_synthetic "$ckpt" "$out/images" --master 'local[2]'
+  run spark-local-1 "$fcn4j" spark predict fcn_demo_synthetic "$ckpt" "$out/images" --master 'local[1]'
 done

@@ -55,18 +55,17 @@ final class PredictJob implements Callable<Integer> {
     @Override
     public Integer call() {
         Config cfg = args.loadConfig();
-        long bytes = inputBytes();
+        Listing listing = list();
         String tableUri = table != null ? table : new Path(new Path(outDir), "table.parquet").toString();
         return args.inSession("fcn4j spark predict", spark -> {
-            if (args.partitions != null) {
-                // binaryFile packs files into tasks by size; these make it about --partitions tasks, with no shuffle
-                spark.conf().set("spark.sql.files.minPartitionNum", args.partitions.toString());
-                spark.conf().set("spark.sql.files.openCostInBytes", "1");
-                spark.conf()
-                        .set(
-                                "spark.sql.files.maxPartitionBytes",
-                                Long.toString(Math.max(1, bytes / args.partitions + 1)));
-            }
+            // binaryFile packs files into tasks by size, by default into about one per core; with images
+            // of uneven cost the last tasks then run alone. Four per core (or --partitions), no shuffle:
+            int tasks = args.partitions != null
+                    ? args.partitions
+                    : (int) Math.min(listing.files(), 4L * spark.sparkContext().defaultParallelism());
+            spark.conf().set("spark.sql.files.minPartitionNum", Integer.toString(tasks));
+            spark.conf().set("spark.sql.files.openCostInBytes", "1");
+            spark.conf().set("spark.sql.files.maxPartitionBytes", Long.toString(listing.bytes() / tasks + 1));
             SparkSegmentOptions options = args.options(spark, cfg).withOutputs(overlay, saveLogits);
             ExecutorModel.get(options); // a checkpoint that does not fit fails here, on the driver
             long start = System.nanoTime();
@@ -97,10 +96,13 @@ final class PredictJob implements Callable<Integer> {
         });
     }
 
-    /** Checks every input on the driver (before any task) and returns their images' total size. */
-    private long inputBytes() {
+    /** The images of the inputs: how many, and their total size. */
+    private record Listing(long files, long bytes) {}
+
+    /** Checks every input on the driver (before any task) and lists their images. */
+    private Listing list() {
         long bytes = 0;
-        int files = 0;
+        long files = 0;
         for (String input : inputs) {
             Path p = new Path(input);
             try {
@@ -126,7 +128,7 @@ final class PredictJob implements Callable<Integer> {
         if (files == 0) {
             throw new SparkJobException("INPUT: no PNG, JPEG or BMP images in " + String.join(" ", inputs));
         }
-        return bytes;
+        return new Listing(files, bytes);
     }
 
     private static boolean isImage(String name) {

@@ -89,10 +89,6 @@ final class SparkArgs {
         SparkSession spark = SparkSession.builder().appName(app).master(url).getOrCreate();
         try {
             spark.sparkContext().setLogLevel("WARN");
-            // it warns, with a stack trace, that a glob is not a streaming sink's folder: noise for a batch job
-            org.apache.logging.log4j.core.config.Configurator.setLevel(
-                    "org.apache.spark.sql.execution.streaming.sinks.FileStreamSink",
-                    org.apache.logging.log4j.Level.ERROR);
             return job.apply(spark);
         } finally {
             spark.stop();

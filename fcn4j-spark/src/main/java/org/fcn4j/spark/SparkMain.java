@@ -23,6 +23,12 @@ public final class SparkMain {
     private SparkMain() {}
 
     public static void main(String[] args) {
+        if (System.getProperty("log4j2.configurationFile") == null) {
+            // warnings and errors only, instead of Spark's INFO defaults (under spark-submit, logging is already
+            // set up by now and this changes nothing)
+            System.setProperty(
+                    "log4j2.configurationFile", String.valueOf(SparkMain.class.getResource("log4j2-cli.properties")));
+        }
         System.exit(run(args));
     }
 
