@@ -153,6 +153,21 @@ class SparkClusterTest {
                             .getWidth())
                     .isEqualTo(128 + i % 7);
         }
+        // each executor loaded the model once for its many tasks, with spark.task.cpus (1) libtorch threads
+        List<String> loads = new ArrayList<>();
+        for (String name : new String[] {"a", "b"}) {
+            try (var logs = Files.walk(tmp.resolve("work-" + name))) {
+                for (Path log : logs.filter(f -> f.getFileName().toString().equals("stderr"))
+                        .toList()) {
+                    List<String> lines = Files.readAllLines(log).stream()
+                            .filter(l -> l.contains("fcn4j: loaded"))
+                            .toList();
+                    assertThat(lines).as(log.toString()).hasSize(1).allMatch(l -> l.endsWith(", 1 libtorch threads"));
+                    loads.addAll(lines);
+                }
+            }
+        }
+        assertThat(loads).as("one load per executor, the killed one's included").hasSizeBetween(2, 3);
         SparkSession spark = SparkSession.builder().master("local[1]").getOrCreate();
         List<Row> table =
                 spark.read().parquet(out.resolve("table.parquet").toString()).collectAsList();
