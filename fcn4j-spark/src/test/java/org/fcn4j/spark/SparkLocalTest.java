@@ -2,9 +2,6 @@ package org.fcn4j.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,7 +10,7 @@ import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.fcn4j.cli.Main;
+import org.fcn4j.cli.CliRun;
 import org.fcn4j.cli.SmallModel;
 import org.fcn4j.experiment.Config;
 import org.junit.jupiter.api.AfterAll;
@@ -84,37 +81,20 @@ class SparkLocalTest {
             String name = fastPath.length == 0 ? "fp32" : "cl";
             Path sparkOut = tmp.resolve("spark-" + name);
             Path cliOut = tmp.resolve("cli-" + name);
-            Run s = run(
-                    true,
-                    concat(
-                            new String[] {
-                                "predict",
-                                model.config().toString(),
-                                model.checkpoint().toString(),
-                                tmp.resolve("images").toString(),
-                                "--out-dir",
-                                sparkOut.toString(),
-                                "--overlay"
-                            },
-                            fastPath));
-            Run c = run(
-                    false,
-                    concat(
-                            new String[] {
-                                "predict",
-                                model.config().toString(),
-                                model.checkpoint().toString(),
-                                tmp.resolve("images").toString(),
-                                "--out-dir",
-                                cliOut.toString(),
-                                "--overlay"
-                            },
-                            fastPath));
-            assertThat(s.code).as(s.err).isEqualTo(1); // one unreadable input, as fcn4j predict
-            assertThat(c.code).as(c.err).isEqualTo(1);
-            assertThat(s.out).contains("wrote 3 of 4").contains("1 unreadable");
+            String[] predict = {
+                "predict",
+                model.config().toString(),
+                model.checkpoint().toString(),
+                tmp.resolve("images").toString(),
+                "--overlay"
+            };
+            CliRun s = spark(concat(predict, fastPath, new String[] {"--out-dir", sparkOut.toString()}));
+            CliRun c = CliRun.of(concat(predict, fastPath, new String[] {"--out-dir", cliOut.toString()}));
+            assertThat(s.code()).as(s.err()).isEqualTo(1); // one unreadable input, as fcn4j predict
+            assertThat(c.code()).as(c.err()).isEqualTo(1);
+            assertThat(s.out()).contains("wrote 3 of 4").contains("1 unreadable");
             Map<String, byte[]> expected = files(cliOut);
-            assertThat(expected).as(c.out + c.err).hasSize(6); // 3 masks, 3 overlays (not those of images/nested)
+            assertThat(expected).as(c.out() + c.err()).hasSize(6); // 3 masks, 3 overlays (not those of images/nested)
             Map<String, byte[]> actual = files(sparkOut);
             actual.remove("table.parquet");
             assertThat(actual.keySet()).isEqualTo(expected.keySet());
@@ -156,18 +136,18 @@ class SparkLocalTest {
             "test_dataloader.dataset.img_suffix=.jpg",
             "test_dataloader.dataset.seg_map_suffix=.png"
         };
-        Run s = run(true, concat(new String[] {"test"}, common, new String[] {
+        CliRun s = spark(concat(new String[] {"test"}, common, new String[] {
             "--work-dir", tmp.resolve("w-spark").toString(), "--partitions", "3"
         }));
-        Run c = run(false, concat(new String[] {"test"}, common, new String[] {
+        CliRun c = CliRun.of(concat(new String[] {"test"}, common, new String[] {
             "--work-dir", tmp.resolve("w-cli").toString()
         }));
-        assertThat(s.code).as(s.err).isZero();
-        assertThat(c.code).as(c.err).isZero();
+        assertThat(s.code()).as(s.err()).isZero();
+        assertThat(c.code()).as(c.err()).isZero();
         String expected = Files.readString(tmp.resolve("w-cli/metrics.json"));
         assertThat(expected).contains("\"mIoU\"");
         assertThat(Files.readString(tmp.resolve("w-spark/metrics.json"))).isEqualTo(expected);
-        assertThat(s.out).contains(c.out.substring(0, c.out.indexOf("metrics written")));
+        assertThat(s.out()).contains(c.out().substring(0, c.out().indexOf("metrics written")));
     }
 
     @Test
@@ -214,9 +194,9 @@ class SparkLocalTest {
                 "--precision: expected fp32 or bf16",
                 new String[] {"predict", cfg, ckpt, images, "--out-dir", out, "--precision", "fp8"});
         for (Map.Entry<String, String[]> e : cases.entrySet()) {
-            Run r = run(true, e.getValue());
-            assertThat(r.code).as(e.getKey() + "\n" + r.err).isEqualTo(2);
-            assertThat(r.err.lines().filter(l -> !l.isBlank()).collect(Collectors.toList()))
+            CliRun r = spark(e.getValue());
+            assertThat(r.code()).as(e.getKey() + "\n" + r.err()).isEqualTo(2);
+            assertThat(r.err().lines().filter(l -> !l.isBlank()).collect(Collectors.toList()))
                     .as(e.getKey())
                     .hasSize(1)
                     .first()
@@ -228,23 +208,9 @@ class SparkLocalTest {
         assertThat(Path.of(out)).doesNotExist();
     }
 
-    private record Run(int code, String out, String err) {}
-
-    /** Runs {@code fcn4j spark ARGS} (or {@code fcn4j ARGS}) in this JVM, capturing what it prints. */
-    private static Run run(boolean onSpark, String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int code = onSpark ? SparkMain.run(args) : Main.run(args);
-            return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    /** Runs {@code fcn4j spark ARGS} in this JVM, capturing what it prints. */
+    private static CliRun spark(String... args) {
+        return CliRun.of(SparkMain::run, args);
     }
 
     private static Map<String, byte[]> files(Path dir) throws Exception {
