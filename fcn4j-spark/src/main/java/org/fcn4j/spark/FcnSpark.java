@@ -122,10 +122,22 @@ public final class FcnSpark {
         for (SegDataset.Sample s : data.samples()) {
             samples.add(new String[] {uri(s.image()), uri(s.labels())});
         }
-        EvaluatorSpec evaluator = config.testEvaluator();
+        return evaluate(spark, samples, data.reduceZeroLabel(), config.testEvaluator(), options, partitions);
+    }
+
+    /**
+     * As {@link #evaluate(SparkSession, Config, SparkSegmentOptions, int)} over (image URI, label map URI)
+     * pairs, with mmseg's {@code reduce_zero_label} or without.
+     */
+    public static IoUMetric evaluate(
+            SparkSession spark,
+            List<String[]> samples,
+            boolean reduceZeroLabel,
+            EvaluatorSpec evaluator,
+            SparkSegmentOptions options,
+            int partitions) {
         int numClasses = ExecutorModel.get(options).model().numClasses();
         HadoopFiles files = new HadoopFiles(spark.sparkContext().hadoopConfiguration());
-        boolean reduceZeroLabel = data.reduceZeroLabel();
         int ignoreIndex = evaluator.ignoreIndex();
         List<long[]> partial = JavaSparkContext.fromSparkContext(spark.sparkContext())
                 .parallelize(samples, Math.max(1, Math.min(partitions, samples.size())))
@@ -183,7 +195,7 @@ public final class FcnSpark {
                 return RowFactory.create(path, null, null, null, null, e.getMessage());
             }
             Segmentation s = segmenter.segment(image, options.segmentOptions());
-            String output = out == null ? null : write(stem(path), image, s);
+            String output = out == null ? null : write(ImageListing.stem(path), image, s);
             return RowFactory.create(path, image.width(), image.height(), output, s.pixelCounts(), null);
         }
 
@@ -203,12 +215,6 @@ public final class FcnSpark {
                 out.write(stem + "_overlay.png", attempt, o -> o.write(overlay));
             }
             return out.resolve(stem + ".png");
-        }
-
-        private static String stem(String path) {
-            String name = path.substring(path.lastIndexOf('/') + 1);
-            int dot = name.lastIndexOf('.');
-            return dot > 0 ? name.substring(0, dot) : name;
         }
     }
 }

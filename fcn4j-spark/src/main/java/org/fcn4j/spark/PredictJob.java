@@ -1,16 +1,9 @@
 package org.fcn4j.spark;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -55,14 +48,15 @@ final class PredictJob implements Callable<Integer> {
     @Override
     public Integer call() {
         Config cfg = args.loadConfig();
-        Listing listing = list();
+        ImageListing listing = ImageListing.of(inputs, "INPUT");
         String tableUri = table != null ? table : new Path(new Path(outDir), "table.parquet").toString();
         return args.inSession("fcn4j spark predict", spark -> {
             // binaryFile packs files into tasks by size, by default into about one per core; with images
             // of uneven cost the last tasks then run alone. Four per core (or --partitions), no shuffle:
             int tasks = args.partitions != null
                     ? args.partitions
-                    : (int) Math.min(listing.files(), 4L * spark.sparkContext().defaultParallelism());
+                    : (int) Math.min(
+                            listing.files().size(), 4L * spark.sparkContext().defaultParallelism());
             spark.conf().set("spark.sql.files.minPartitionNum", Integer.toString(tasks));
             spark.conf().set("spark.sql.files.openCostInBytes", "1");
             spark.conf().set("spark.sql.files.maxPartitionBytes", Long.toString(listing.bytes() / tasks + 1));
@@ -94,45 +88,5 @@ final class PredictJob implements Callable<Integer> {
                     total / seconds);
             return errors.isEmpty() ? 0 : 1;
         });
-    }
-
-    /** The images of the inputs: how many, and their total size. */
-    private record Listing(long files, long bytes) {}
-
-    /** Checks every input on the driver (before any task) and lists their images. */
-    private Listing list() {
-        long bytes = 0;
-        long files = 0;
-        for (String input : inputs) {
-            Path p = new Path(input);
-            try {
-                FileSystem fs = p.getFileSystem(new Configuration());
-                FileStatus[] matches = fs.globStatus(p);
-                if (matches == null || matches.length == 0) {
-                    throw new SparkJobException("INPUT: no such file or folder " + input);
-                }
-                for (FileStatus m : matches) {
-                    RemoteIterator<LocatedFileStatus> it = fs.listFiles(m.getPath(), false);
-                    while (it.hasNext()) {
-                        LocatedFileStatus f = it.next();
-                        if (isImage(f.getPath().getName())) {
-                            bytes += f.getLen();
-                            files++;
-                        }
-                    }
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(input + ": cannot list: " + e.getMessage(), e);
-            }
-        }
-        if (files == 0) {
-            throw new SparkJobException("INPUT: no PNG, JPEG or BMP images in " + String.join(" ", inputs));
-        }
-        return new Listing(files, bytes);
-    }
-
-    private static boolean isImage(String name) {
-        String n = name.toLowerCase(Locale.ROOT);
-        return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".bmp");
     }
 }

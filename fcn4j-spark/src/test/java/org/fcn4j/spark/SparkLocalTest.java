@@ -148,6 +148,15 @@ class SparkLocalTest {
         assertThat(expected).contains("\"mIoU\"");
         assertThat(Files.readString(tmp.resolve("w-spark/metrics.json"))).isEqualTo(expected);
         assertThat(s.out()).contains(c.out().substring(0, c.out().indexOf("metrics written")));
+
+        // the same images and label maps as two URI lists, matched by name
+        CliRun lists = spark(concat(new String[] {"test"}, common, new String[] {
+            "--work-dir", tmp.resolve("w-lists").toString(),
+            "--images", tmp.resolve("data/images").toUri().toString(),
+            "--labels", tmp.resolve("data/masks").toString()
+        }));
+        assertThat(lists.code()).as(lists.err()).isZero();
+        assertThat(Files.readString(tmp.resolve("w-lists/metrics.json"))).isEqualTo(expected);
     }
 
     @Test
@@ -189,6 +198,15 @@ class SparkLocalTest {
         });
         cases.put("does not fit the config's model", new String[] {
             "predict", cfg, ckpt, images, "--out-dir", out, "--cfg-options", "model.decode_head.num_classes=7"
+        });
+        cases.put("has no label map of the same name", new String[] {
+            "test",
+            cfg,
+            ckpt,
+            "--images",
+            images,
+            "--labels",
+            tmp.resolve("data/masks").toString()
         });
         cases.put(
                 "--precision: expected fp32 or bf16",
