@@ -16,11 +16,7 @@ while [ $# -gt 0 ]; do
 done
 mkdir -p "$out"
 fcn4j="$here/../fcn4j"
-ckpt="$out/demo/iter_100.pth"
-if [ ! -f "$ckpt" ]; then
-  "$fcn4j" demo --work-dir "$out/demo" --train-images 32 --val-images 8 --cfg-options train_cfg.max_iters=100 \
-    train_cfg.val_interval=100 default_hooks.checkpoint.interval=100 > "$out/demo.log" 2>&1
-fi
+ckpt=$("$here/demo_model.sh" "$out")
 "$fcn4j" serve fcn_demo_synthetic "$ckpt" --port 0 > "$out/server.log" 2>&1 &
 server=$!
 trap 'kill -TERM $server 2>/dev/null || true' EXIT

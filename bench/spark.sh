@@ -17,11 +17,7 @@ while [ $# -gt 0 ]; do
 done
 fcn4j="$here/../fcn4j"
 mkdir -p "$out"
-ckpt="$out/demo/iter_100.pth"
-if [ ! -f "$ckpt" ]; then
-  "$fcn4j" demo --work-dir "$out/demo" --train-images 32 --val-images 8 --cfg-options train_cfg.max_iters=100 \
-    train_cfg.val_interval=100 default_hooks.checkpoint.interval=100 > "$out/demo.log" 2>&1
-fi
+ckpt=$("$here/demo_model.sh" "$out")
 rm -rf "$out/images" && mkdir -p "$out/images"
 /usr/bin/python3 - "$out/demo/data/images/val" "$out/images" "$images" "$size" <<'EOF'
 import glob, os, sys

@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "FCN semantic segmentation as MMSegmentation does it, on the JVM.",
+        // launched by ./fcn4j from the fcn4j-spark module, which brings Spark; not a subcommand of this jar
+        footer = {"", "On Apache Spark: fcn4j spark predict|test (see fcn4j spark --help)."},
         subcommands = {
             DemoCommand.class,
             TrainCommand.class,

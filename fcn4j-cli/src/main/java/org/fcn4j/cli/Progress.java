@@ -33,29 +33,15 @@ final class Progress {
         double elapsed = (System.nanoTime() - start) / 1e9;
         double eta = elapsed / done * (total - done);
         if (terminal) {
-            err.printf(
-                    Locale.ROOT,
-                    "\r%s %d/%d [%3.0f%%] %s%.1fs elapsed, ETA %.1fs   ",
-                    task,
-                    done,
-                    total,
-                    100.0 * done / total,
-                    note,
-                    elapsed,
-                    eta);
+            err.print(line("\r%s %d/%d [%3.0f%%] %s%.1fs elapsed, ETA %.1fs   ", note, elapsed, eta));
         } else if (elapsed - lastLogged >= LOG_EVERY_S && done < total) {
             lastLogged = elapsed;
-            err.printf(
-                    Locale.ROOT,
-                    "%s %d/%d (%.0f%%) %s%.0f s elapsed, ETA %.0f s%n",
-                    task,
-                    done,
-                    total,
-                    100.0 * done / total,
-                    note,
-                    elapsed,
-                    eta);
+            err.print(line("%s %d/%d (%.0f%%) %s%.0f s elapsed, ETA %.0f s%n", note, elapsed, eta));
         }
+    }
+
+    private String line(String pattern, String note, double elapsed, double eta) {
+        return String.format(Locale.ROOT, pattern, task, done, total, 100.0 * done / total, note, elapsed, eta);
     }
 
     /** A line that stays on screen (the counter redraws below it). */

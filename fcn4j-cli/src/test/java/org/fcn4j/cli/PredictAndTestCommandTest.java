@@ -111,9 +111,8 @@ class PredictAndTestCommandTest {
                 .isEqualTo("error: --precision: expected fp32 or bf16 but got 'fp8'");
     }
 
-    @Test
-    void testScoresTheDatasetAndMetricsAgreesOnTheSameMaps() throws Exception {
-        // ground truth = the model's own predictions for two images: both scores must be 100
+    /** The test set with the readable images only, and the model's own predictions as their label maps. */
+    private Path modelsOwnMasks() throws Exception {
         Path masks = Files.createDirectories(tmp.resolve("data/masks"));
         Files.delete(tmp.resolve("data/images/broken.jpg"));
         Files.delete(tmp.resolve("data/images/img0.png"));
@@ -124,6 +123,13 @@ class PredictAndTestCommandTest {
                 tmp.resolve("data/images").toString(),
                 "--out-dir",
                 masks.toString());
+        return masks;
+    }
+
+    @Test
+    void testScoresTheDatasetAndMetricsAgreesOnTheSameMaps() throws Exception {
+        // ground truth = the model's own predictions for two images: both scores must be 100
+        Path masks = modelsOwnMasks();
         CliRun r = CliRun.of(
                 "test",
                 config.toString(),
@@ -141,16 +147,7 @@ class PredictAndTestCommandTest {
 
     @Test
     void aModelDirectoryStandsForConfigAndCheckpoint() throws Exception {
-        Path masks = Files.createDirectories(tmp.resolve("data/masks"));
-        Files.delete(tmp.resolve("data/images/broken.jpg"));
-        Files.delete(tmp.resolve("data/images/img0.png"));
-        CliRun.of(
-                "predict",
-                config.toString(),
-                ckpt.toString(),
-                tmp.resolve("data/images").toString(),
-                "--out-dir",
-                masks.toString());
+        modelsOwnMasks(); // the label maps the model directory's test set reads
         Path dir = Files.createDirectories(tmp.resolve("model-dir"));
         Files.copy(config, dir.resolve("cfg.yaml"));
         Files.copy(ckpt, dir.resolve("model.pth"));
