@@ -30,7 +30,8 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         description = "Time a config's model (random weights, random data): eval-mode forward without autograd (whole, "
                 + "or sliding windows when model.test_cfg says slide) and "
-                + "one training step (SGD, random labels) after warm-up; print median/min/max, GFLOP/s and the "
+                + "one training step (SGD, random labels; with --precision bf16 in mixed precision, as "
+                + "AmpOptimWrapper with dtype='bfloat16') after warm-up; print median/min/max, GFLOP/s and the "
                 + "process's peak resident memory.")
 final class BenchCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -128,6 +129,12 @@ final class BenchCommand implements Callable<Integer> {
             }
             r = Benchmark.run(model, settings);
         }
+        if (ampTraining(format)) {
+            // the training step of AmpOptimWrapper(dtype='bfloat16'), on a model of its own with float32 weights
+            try (NDManager m = Torch.newManager()) {
+                r = Benchmark.withTrainStep(r, new EncoderDecoder(m, cfg.model()), settings, true);
+            }
+        }
         String inferenceMode = describe(cfg.model().testCfg(), hw[0], hw[1]);
         print(r, hw[0], hw[1], inferenceMode, format);
         if (json != null) {
@@ -136,6 +143,11 @@ final class BenchCommand implements Callable<Integer> {
             AtomicFiles.write(json, out -> JSON.writeValue(out, node));
         }
         return 0;
+    }
+
+    /** Whether --precision bf16 (alone: BatchNorm folding and channels-last are for inference) times training in bf16. */
+    private boolean ampTraining(TensorFormat format) {
+        return !forwardOnly && format != null && format.bfloat16() && !format.channelsLast() && !foldBn;
     }
 
     /**
@@ -213,10 +225,13 @@ final class BenchCommand implements Callable<Integer> {
                 "GFLOP/s",
                 "peak RSS MiB");
         row("forward", r.forward(), r.forwardGflops(), r.forwardPeakMb());
+        if (ampTraining(format)) {
+            System.out.println("train step: bf16 mixed precision (AmpOptimWrapper), float32 weights, NCHW");
+        }
         if (r.train() != null) {
             row("train step", r.train(), r.trainGflops(), r.peakMb());
         } else if (!forwardOnly && !"onnxruntime".equals(inference.engine)) {
-            System.out.println("train step  not timed: the fast paths are for inference");
+            System.out.println("train step  not timed: --channels-last and --fold-bn are for inference");
         }
         System.out.printf(
                 Locale.ROOT,
@@ -263,6 +278,7 @@ final class BenchCommand implements Callable<Integer> {
         o.put("forward_peak_rss_mb", r.forwardPeakMb());
         if (r.train() != null) {
             stats(o, "train_step", r.train());
+            o.put("train_precision", ampTraining(format) ? "bf16" : "fp32");
             o.put("train_step_gflops", r.trainGflops());
             o.put("train_forward_macs", r.trainForwardMacs());
         } else {

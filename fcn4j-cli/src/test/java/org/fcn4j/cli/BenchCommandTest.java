@@ -87,9 +87,20 @@ class BenchCommandTest {
         JsonNode o = new ObjectMapper().readTree(json.toFile());
         assertThat(o.get("train_step_median_s").isNull()).isTrue();
         assertThat(o.get("bn_folded").asBoolean()).isTrue();
-        r = bench("--shape", "32x32", "--iters", "1", "--precision", "bf16");
+        r = bench("--shape", "32x32", "--iters", "1", "--precision", "bf16", "--json", json.toString());
         assertThat(r.code()).as(r.err()).isEqualTo(0);
-        assertThat(r.out()).contains("bf16 (BN folded)").contains("train step  not timed");
+        assertThat(r.out())
+                .contains("bf16 (BN folded)")
+                .contains("train step: bf16 mixed precision")
+                .containsPattern("train step +\\d+\\.\\d{3}");
+        assertThat(new ObjectMapper()
+                        .readTree(json.toFile())
+                        .get("train_precision")
+                        .asText())
+                .isEqualTo("bf16");
+        r = bench("--shape", "32x32", "--iters", "1", "--precision", "bf16", "--channels-last");
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        assertThat(r.out()).contains("train step  not timed");
         assertThat(o.get("forward_median_s").asDouble()).isPositive();
         r = bench("--shape", "32x32", "--iters", "1", "--channels-last", "--forward-only", "--json", json.toString());
         assertThat(r.code()).as(r.err()).isEqualTo(0);

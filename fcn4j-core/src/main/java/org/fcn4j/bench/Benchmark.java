@@ -18,7 +18,7 @@ import org.fcn4j.util.ProcessMemory;
  * Times a model on random data the way a user runs it: an eval-mode forward pass without autograd
  * (logits at the input size, from one whole pass or from the sliding windows of the config's
  * {@code model.test_cfg}, as {@code fcn4j test} runs it), and one training iteration ({@link TrainStep}
- * with SGD on random labels). Warm-up runs come first and are not timed; the first one also counts
+ * with SGD on random labels, in float32 or bfloat16 mixed precision). Warm-up runs come first and are not timed; the first one also counts
  * the convolution MACs, so the achieved FLOP rate needs no extra pass.
  */
 public final class Benchmark {
@@ -93,28 +93,31 @@ public final class Benchmark {
 
     /** Runs the forward timings and, unless forward-only, the train-step timings; leaves the model in eval mode. */
     public static Result run(EncoderDecoder model, Settings s) {
-        NDManager owner = model.manager();
-        Shape input = new Shape(s.batch(), model.backbone().spec().inChannels(), s.height(), s.width());
-        try (NDManager m = owner.newSubManager()) {
+        Result forward;
+        try (NDManager m = model.manager().newSubManager()) {
             model.eval();
-            Result forward = forward(model, m, s);
-            if (s.forwardOnly()) {
-                return forward;
-            }
+            forward = forward(model, m, s);
+        }
+        return s.forwardOnly() ? forward : withTrainStep(forward, model, s, false);
+    }
+
+    /**
+     * {@code forward}'s result with {@code model}'s training step timed too (SGD on random labels, fresh data per
+     * step), in bfloat16 mixed precision when {@code bf16} ({@link TrainStep}); leaves the model in eval mode.
+     */
+    public static Result withTrainStep(Result forward, EncoderDecoder model, Settings s, boolean bf16) {
+        Shape input = new Shape(s.batch(), model.backbone().spec().inChannels(), s.height(), s.width());
+        Shape labelShape = new Shape(s.batch(), s.height(), s.width());
+        try (NDManager m = model.manager().newSubManager()) {
             model.train(true);
-            TrainStep step = new TrainStep(model, new Sgd(model.stateDict(), Set.of(), MOMENTUM, WEIGHT_DECAY, 0));
-            Shape labelShape = new Shape(s.batch(), s.height(), s.width());
-            Timed train;
-            try {
-                // fresh inputs per step (the step frees them), made before the clock starts
-                train = time(s, () -> {
-                    NDArray images = m.randomNormal(input);
-                    NDArray labels = m.randomInteger(0, model.numClasses(), labelShape, DataType.INT64);
-                    return (Runnable) () -> step.run(images, labels, LR);
-                });
-            } finally {
-                model.eval();
-            }
+            TrainStep step =
+                    new TrainStep(model, new Sgd(model.stateDict(), Set.of(), MOMENTUM, WEIGHT_DECAY, 0), bf16);
+            // fresh inputs per step (the step frees them), made before the clock starts
+            Timed train = time(s, () -> {
+                NDArray images = m.randomNormal(input);
+                NDArray labels = m.randomInteger(0, model.numClasses(), labelShape, DataType.INT64);
+                return (Runnable) () -> step.run(images, labels, LR);
+            });
             return new Result(
                     forward.forward(),
                     forward.forwardMacs(),
@@ -122,6 +125,8 @@ public final class Benchmark {
                     train.stats,
                     train.macs,
                     ProcessMemory.peakResidentMb());
+        } finally {
+            model.eval();
         }
     }
 

@@ -16,6 +16,8 @@ import org.fcn4j.optim.ParamwiseConfig;
  * @param valInterval iterations between validations (0: no validation data, never)
  * @param maxNorm {@code clip_grad.max_norm}, or 0 without clipping
  * @param paramwise {@code optim_wrapper.paramwise_cfg}, or null (one param group)
+ * @param bf16 mixed-precision training: {@code optim_wrapper} is {@code AmpOptimWrapper} with
+ *     {@code dtype='bfloat16'}
  * @param trainData the training set, listed when training starts
  * @param valData the validation set with its test pipeline, or null
  * @param loadFromPartial fcn4j's {@code load_from_partial}: accept a {@code load_from} checkpoint that leaves
@@ -31,6 +33,7 @@ public record TrainSettings(
         double weightDecay,
         double maxNorm,
         ParamwiseConfig paramwise,
+        boolean bf16,
         LrSchedule schedule,
         long seed,
         String loadFrom,
@@ -43,6 +46,24 @@ public record TrainSettings(
         TrainPipeline pipeline,
         DatasetSpec valData,
         TestPipeline valPipeline) {
+
+    /**
+     * AmpOptimWrapper's {@code dtype}: bfloat16 only. Its default, float16, needs a loss scale and has no fast
+     * kernels on CPUs. A {@code loss_scale} is accepted and has nothing to do: bfloat16 has float32's exponent
+     * range, so gradients neither underflow nor overflow where float32 ones would not.
+     */
+    private static boolean ampDtype(ConfigNode wrapper) {
+        String dtype = wrapper.string("dtype", null);
+        if (!"bfloat16".equals(dtype)) {
+            throw wrapper.error(
+                    "dtype",
+                    (dtype == null ? "missing: AmpOptimWrapper's default is float16" : "'" + dtype + "'")
+                            + ", but fcn4j's mixed precision is bfloat16 on the CPU (float16 needs a loss scale "
+                            + "and has no fast CPU kernels): set dtype='bfloat16'");
+        }
+        wrapper.accept("loss_scale");
+        return true;
+    }
 
     static TrainSettings parse(ConfigNode root) {
         ConfigNode loop = root.requireDict("train_cfg");
@@ -69,7 +90,9 @@ public record TrainSettings(
         }
 
         ConfigNode wrapper = root.requireDict("optim_wrapper");
-        wrapper.oneOf("type", "OptimWrapper", "OptimWrapper");
+        boolean bf16 =
+                "AmpOptimWrapper".equals(wrapper.oneOf("type", "OptimWrapper", "OptimWrapper", "AmpOptimWrapper"))
+                        && ampDtype(wrapper);
         ConfigNode opt = wrapper.requireDict("optimizer");
         opt.oneOf("type", "SGD", "SGD");
         double lr = opt.number("lr", 0.01);
@@ -142,6 +165,7 @@ public record TrainSettings(
                 wd,
                 maxNorm,
                 paramwise,
+                bf16,
                 LrSchedule.parse(root, lr),
                 seed,
                 (String) loadFrom,

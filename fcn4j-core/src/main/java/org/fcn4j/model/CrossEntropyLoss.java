@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.fcn4j.nn.Functional;
+import org.fcn4j.nn.Torch;
 
 /**
  * A decode head's training loss as MMSegmentation computes it: logits resized to the label size, softmax
@@ -38,7 +39,8 @@ public final class CrossEntropyLoss {
     public static HeadLoss of(
             NDArray logits, NDArray label, List<LossSpec> terms, int ignoreIndex, boolean alignCorners) {
         Shape ls = label.getShape();
-        NDArray resized = Functional.resizeBilinear(logits, (int) ls.get(1), (int) ls.get(2), alignCorners);
+        NDArray resized =
+                atLeastFloat32(Functional.resizeBilinear(logits, (int) ls.get(1), (int) ls.get(2), alignCorners));
         NDArray loss = null;
         Map<String, NDArray> byName = new LinkedHashMap<>();
         for (LossSpec term : terms) {
@@ -47,6 +49,12 @@ public final class CrossEntropyLoss {
             loss = loss == null ? l : loss.add(l);
         }
         return new HeadLoss(byName, loss, accuracy(resized, label, ignoreIndex));
+    }
+
+    /** Bfloat16 logits (from {@code Autocast}) as float32, as autocast runs cross_entropy; others as they are. */
+    private static NDArray atLeastFloat32(NDArray logits) {
+        DataType t = logits.getDataType();
+        return t == DataType.FLOAT32 || t == DataType.FLOAT64 ? logits : Torch.toFloat32(logits);
     }
 
     /** One loss term, multiplied by its loss_weight. */

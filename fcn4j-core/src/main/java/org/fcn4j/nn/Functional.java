@@ -28,10 +28,11 @@ public final class Functional {
     /** {@code F.conv2d}; {@code bias} may be null. */
     public static NDArray conv2d(
             NDArray x, NDArray weight, NDArray bias, int stride, int padding, int dilation, int groups) {
+        NDManager m = x.getManager();
         NDArray y = JniUtils.convolution(
-                (PtNDArray) x,
-                (PtNDArray) weight,
-                (PtNDArray) bias,
+                (PtNDArray) Autocast.lower(x, m),
+                (PtNDArray) Autocast.lower(weight, m),
+                (PtNDArray) Autocast.lower(bias, m),
                 new Shape(stride, stride),
                 new Shape(padding, padding),
                 new Shape(dilation, dilation),
@@ -61,13 +62,14 @@ public final class Functional {
             int dilation) {
         NDManager m = x.getManager();
         NDArray params = m.create(new long[] {stride, padding, outputPadding, groups, dilation});
-        NDArray y = IValueUtils.forward(Scripts.CONV_TRANSPOSE2D, new NDList(x, weight, params), true)
-                .singletonOrThrow();
+        NDList operands = new NDList(Autocast.lower(x, m), Autocast.lower(weight, m), params);
+        NDArray y =
+                IValueUtils.forward(Scripts.CONV_TRANSPOSE2D, operands, true).singletonOrThrow();
         y.attach(m);
         params.close();
         // as PyTorch's kernel, per output channel after the transposed convolution (whose backward
         // does not read its output, so the in-place add is safe under autograd)
-        NDArray out = bias == null ? y : y.addi(bias.reshape(1, -1, 1, 1));
+        NDArray out = bias == null ? y : y.addi(Autocast.lower(bias, m).reshape(1, -1, 1, 1));
         OnnxTrace.convTranspose(x, weight, bias, stride, padding, outputPadding, groups, dilation, out);
         return out;
     }
@@ -147,7 +149,7 @@ public final class Functional {
         NDManager m = x.getManager();
         NDArray keep =
                 m.randomUniform(0f, 1f, new Shape(s.get(0), s.get(1), 1, 1)).gte((float) p);
-        NDArray mask = keep.toType(x.getDataType(), false).divi((float) (1 - p));
+        NDArray mask = typeOf(x, keep.toType(DataType.FLOAT32, false)).divi((float) (1 - p));
         return x.mul(mask);
     }
 
@@ -164,6 +166,18 @@ public final class Functional {
             }
         }
         return like.getManager().full(new Shape(), (float) value, like.getDataType());
+    }
+
+    /**
+     * A float32 {@code t} in {@code like}'s floating type: bfloat16 (which DJL reports as UNKNOWN and cannot
+     * convert to itself), float64, or t as it is.
+     */
+    static NDArray typeOf(NDArray like, NDArray t) {
+        DataType type = like.getDataType();
+        if (type == t.getDataType()) {
+            return t;
+        }
+        return type == DataType.UNKNOWN ? Torch.toBfloat16(t) : t.toType(type, false);
     }
 
     /** {@code torch.cat} along {@code axis}. */
@@ -191,10 +205,8 @@ public final class Functional {
         NDArray rows = m.create(interpolationMatrix(inH, outH, alignCorners), new Shape(outH, inH));
         NDArray colsT = m.create(interpolationMatrix(inW, outW, alignCorners), new Shape(outW, inW))
                 .transpose();
-        if (x.getDataType() != rows.getDataType()) {
-            rows = rows.toType(x.getDataType(), false);
-            colsT = colsT.toType(x.getDataType(), false);
-        }
+        rows = typeOf(x, rows);
+        colsT = typeOf(x, colsT);
         NDArray y = rows.matMul(x.matMul(colsT));
         OnnxTrace.resizeBilinear(x, outH, outW, alignCorners, y);
         return y;

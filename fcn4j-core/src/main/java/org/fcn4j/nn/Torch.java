@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import java.io.IOException;
@@ -90,10 +91,19 @@ public final class Torch {
      * {@code x.to(torch.bfloat16)}, in x's manager. DJL 0.36's own conversion aborts the process for bfloat16
      * (its native dtype table stops short of it), so a one-line TorchScript module does the cast
      * (tools/torchscript/gen_conversions.py). DJL reports the result's type as UNKNOWN; operators work on it,
-     * and {@code toType(DataType.FLOAT32, false)} converts it back.
+     * and {@code toType(DataType.FLOAT32, false)} converts it back. Autograd records the cast (mixed-precision
+     * training's weight casts, {@link Autocast}) whenever grad mode is on.
      */
     public static NDArray toBfloat16(NDArray x) {
         return Conversions.apply(Conversions.TO_BFLOAT16, x);
+    }
+
+    /**
+     * {@code x.to(torch.float32)}, in x's manager, recorded by autograd: DJL's {@code toType} converts a bfloat16
+     * tensor's values but drops it from the graph, so backward would stop there.
+     */
+    public static NDArray toFloat32(NDArray x) {
+        return Conversions.apply(Conversions.TO_FLOAT32, x);
     }
 
     /**
@@ -108,10 +118,12 @@ public final class Torch {
     /** The conversion modules, loaded on first use. */
     private static final class Conversions {
         static final PtSymbolBlock TO_BFLOAT16 = loadScript("to_bfloat16.pt");
+        static final PtSymbolBlock TO_FLOAT32 = loadScript("to_float32.pt");
         static final PtSymbolBlock TO_CHANNELS_LAST = loadScript("to_channels_last.pt");
 
         static NDArray apply(PtSymbolBlock module, NDArray x) {
-            NDArray out = module.forward(null, new NDList(x), false).singletonOrThrow();
+            // the entry point that leaves autograd to the thread's grad mode (see Functional.convTranspose2d)
+            NDArray out = IValueUtils.forward(module, new NDList(x), true).singletonOrThrow();
             out.attach(x.getManager());
             return out;
         }

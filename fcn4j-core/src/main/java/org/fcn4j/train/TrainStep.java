@@ -9,22 +9,35 @@ import java.util.function.DoubleUnaryOperator;
 import org.fcn4j.model.CrossEntropyLoss;
 import org.fcn4j.model.DecodeHead;
 import org.fcn4j.model.EncoderDecoder;
+import org.fcn4j.nn.Autocast;
 import org.fcn4j.nn.Torch;
 import org.fcn4j.optim.Sgd;
 
 /**
  * One training iteration as mmseg's {@code train_step}: forward in train mode, each head's loss (the
  * auxiliary already weighted by its loss_weight; the paper's heads' summed over the pixels when their
- * loss_decode says {@code reduction: sum}) summed, backward, then the SGD update. Works in its
+ * loss_decode says {@code reduction: sum}) summed, backward, then the SGD update; optionally in mixed
+ * precision. Works in its
  * own NDManager scope, so nothing but the updated weights and buffers outlives it.
  */
 public final class TrainStep {
     private final EncoderDecoder model;
     private final Sgd sgd;
+    private final boolean bf16;
 
+    /** A float32 step. */
     public TrainStep(EncoderDecoder model, Sgd sgd) {
+        this(model, sgd, false);
+    }
+
+    /**
+     * @param bf16 mixed precision, as mmengine's {@code AmpOptimWrapper} with {@code dtype='bfloat16'}: forward
+     *     and losses under {@link Autocast} (convolutions in bfloat16), backward and the update in float32
+     */
+    public TrainStep(EncoderDecoder model, Sgd sgd, boolean bf16) {
         this.model = model;
         this.sgd = sgd;
+        this.bf16 = bf16;
     }
 
     /**
@@ -57,13 +70,7 @@ public final class TrainStep {
             labels.attach(scope);
             Map<String, Double> values = new LinkedHashMap<>();
             try (GradientCollector gc = Torch.gradientCollector()) {
-                EncoderDecoder.Outputs out = model.forward(images);
-                NDArray total =
-                        head("decode", out.decode(), labels, model.spec().decodeHead(), values);
-                if (out.auxiliary() != null) {
-                    total = total.add(
-                            head("aux", out.auxiliary(), labels, model.spec().auxiliaryHead(), values));
-                }
+                NDArray total = forwardLoss(images, labels, values);
                 double loss = total.getFloat();
                 if (!Double.isFinite(loss)) {
                     throw new TrainingException("the loss is " + loss);
@@ -75,6 +82,19 @@ public final class TrainStep {
             sgd.step(rates);
             return values;
         }
+    }
+
+    /** The summed loss, under autocast as AmpOptimWrapper's optim_context runs forward and loss. */
+    private NDArray forwardLoss(NDArray images, NDArray labels, Map<String, Double> values) {
+        return Autocast.bf16(bf16, () -> {
+            EncoderDecoder.Outputs out = model.forward(images);
+            NDArray total = head("decode", out.decode(), labels, model.spec().decodeHead(), values);
+            if (out.auxiliary() != null) {
+                total = total.add(
+                        head("aux", out.auxiliary(), labels, model.spec().auxiliaryHead(), values));
+            }
+            return total;
+        });
     }
 
     private static NDArray head(

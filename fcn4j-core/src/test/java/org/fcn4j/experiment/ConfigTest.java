@@ -236,6 +236,30 @@ class ConfigTest {
     }
 
     @Test
+    void ampOptimWrapperTrainsInBfloat16Only() {
+        String preset = "fcn_r50-d8_4xb2-40k_cityscapes-512x1024";
+        assertThat(Config.load(preset).train().bf16()).isFalse();
+        assertThat(Config.load(
+                                preset,
+                                List.of(
+                                        "optim_wrapper.type=AmpOptimWrapper",
+                                        "optim_wrapper.dtype=bfloat16",
+                                        "optim_wrapper.loss_scale=dynamic"))
+                        .train()
+                        .bf16())
+                .isTrue();
+        assertThatThrownBy(() -> Config.load(preset, List.of("optim_wrapper.type=AmpOptimWrapper")))
+                .hasMessageStartingWith("optim_wrapper.dtype: missing: AmpOptimWrapper's default is float16, but")
+                .hasMessageEndingWith("set dtype='bfloat16'");
+        assertThatThrownBy(() -> Config.load(
+                        preset, List.of("optim_wrapper.type=AmpOptimWrapper", "optim_wrapper.dtype=float16")))
+                .hasMessageStartingWith("optim_wrapper.dtype: 'float16', but fcn4j's mixed precision is bfloat16");
+        assertThatThrownBy(() -> Config.load(preset, List.of("optim_wrapper.dtype=bfloat16")))
+                .hasMessageContaining("optim_wrapper.dtype")
+                .hasMessageContaining("unknown key");
+    }
+
+    @Test
     void cfgOptionsReadPythonsTrueFalseAndNoneAsMmengineDoes() {
         Config c = Config.load(
                 "fcn_r50-d8_4xb2-40k_cityscapes-512x1024",

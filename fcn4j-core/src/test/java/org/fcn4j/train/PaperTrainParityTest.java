@@ -36,7 +36,7 @@ class PaperTrainParityTest {
     /** As TrainParityTest: gradients differ between two correct engines by float32 noise; checked, then replaced. */
     private static final double GRAD_RTOL = 1e-4;
 
-    private static final List<String> OPTIONS = List.of(
+    static final List<String> OPTIONS = List.of(
             "model.backbone.base_channels=4",
             "model.backbone.fc_channels=16",
             "model.backbone.dropout_ratio=0",
