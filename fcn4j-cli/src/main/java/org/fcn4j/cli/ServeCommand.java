@@ -115,6 +115,21 @@ final class ServeCommand implements Callable<Integer> {
     int graceSeconds;
 
     @Option(
+            names = "--batch-window",
+            defaultValue = "0",
+            paramLabel = "MS",
+            description = "Micro-batching: requests for images of one size and mode (without TTA) arriving within "
+                    + "this many milliseconds of the first share one forward pass (default: ${DEFAULT-VALUE}, off).")
+    int batchWindowMs;
+
+    @Option(
+            names = "--max-batch",
+            defaultValue = "" + ServeOptions.Batching.DEFAULT_MAX_BATCH,
+            paramLabel = "N",
+            description = "With --batch-window: images per shared forward pass at most (default: ${DEFAULT-VALUE}).")
+    int maxBatch;
+
+    @Option(
             names = "--slide-crop",
             paramLabel = "HxW",
             description =
@@ -175,6 +190,13 @@ final class ServeCommand implements Callable<Integer> {
         if (graceSeconds < 0) {
             throw new UserError("--shutdown-grace: expected >= 0 but got " + graceSeconds);
         }
+        requirePositive("--max-batch", maxBatch);
+        if (batchWindowMs < 0) {
+            throw new UserError("--batch-window: expected >= 0 but got " + batchWindowMs);
+        }
+        if (batchWindowMs > 0 && model.inference.onnxRuntime()) {
+            throw new UserError("--batch-window: not with --engine onnxruntime, whose graph may take one batch size");
+        }
         if (maxBodyBytes > ServeOptions.MAX_BODY_LIMIT) {
             throw new UserError("--max-body-bytes: at most " + ServeOptions.MAX_BODY_LIMIT);
         }
@@ -190,7 +212,8 @@ final class ServeCommand implements Callable<Integer> {
                 new ServeOptions.Connections(
                         maxConnections,
                         Duration.ofSeconds(headerTimeoutSeconds),
-                        Duration.ofSeconds(idleTimeoutSeconds)));
+                        Duration.ofSeconds(idleTimeoutSeconds)),
+                new ServeOptions.Batching(Duration.ofMillis(batchWindowMs), maxBatch));
     }
 
     /** The windows of ?mode=slide: the options, else the config's, else MMSegmentation's usual 2/3 overlap. */

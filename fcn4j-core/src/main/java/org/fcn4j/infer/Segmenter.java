@@ -1,11 +1,16 @@
 package org.fcn4j.infer;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.Consumer;
 import org.fcn4j.data.CvResize;
 import org.fcn4j.data.DatasetMeta;
@@ -184,6 +189,52 @@ public final class Segmenter implements AutoCloseable {
             int[] labels = scores.argMax(1).toType(DataType.INT32, false).toIntArray();
             float[] kept = keepScores ? scores.toFloatArray() : null;
             return new Segmentation(new LabelMap(image.height(), image.width(), labels), model.numClasses(), kept);
+        }
+    }
+
+    /**
+     * Segments images of one size in one forward pass, a batch of N (a server's micro-batch): the same labels as
+     * N calls of {@link #segment(RgbImage, SegmentOptions)} without TTA, up to the float rounding of the batched
+     * kernels. {@code testCfg} null means the config's.
+     *
+     * @throws IllegalArgumentException when the images differ in size
+     */
+    public List<Segmentation> segment(List<RgbImage> images, TestConfig testCfg) {
+        RgbImage first = images.get(0);
+        for (RgbImage image : images) {
+            if (image.width() != first.width() || image.height() != first.height()) {
+                throw new IllegalArgumentException("a batch needs images of one size, got " + first.width() + "x"
+                        + first.height() + " and " + image.width() + "x" + image.height());
+            }
+        }
+        return Torch.withoutGrad(
+                () -> runBatch(images, testCfg != null ? testCfg : model.spec().testCfg()));
+    }
+
+    private List<Segmentation> runBatch(List<RgbImage> images, TestConfig testCfg) {
+        int height = images.get(0).height();
+        int width = images.get(0).width();
+        int[] size = pipeline.targetSize(width, height);
+        try (NDManager scope = manager.newSubManager()) {
+            NDList inputs = new NDList();
+            for (RgbImage image : images) {
+                inputs.add(normalise(
+                        scope,
+                        CvResize.bilinear(image, size[0], size[1]),
+                        model.spec().preprocessor()));
+            }
+            NDArray logits = model.inference(NDArrays.concat(inputs), testCfg);
+            int[] labels = toOriginalSize(logits, height, width)
+                    .argMax(1)
+                    .toType(DataType.INT32, false)
+                    .toIntArray();
+            List<Segmentation> out = new ArrayList<>();
+            int pixels = height * width;
+            for (int i = 0; i < images.size(); i++) {
+                int[] one = Arrays.copyOfRange(labels, i * pixels, (i + 1) * pixels);
+                out.add(new Segmentation(new LabelMap(height, width, one), model.numClasses(), null));
+            }
+            return out;
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /** Counters and the latency histogram, written in the Prometheus text format (version 0.0.4). */
 final class Metrics {
@@ -18,9 +19,10 @@ final class Metrics {
     private final LongAdder[] buckets = new LongAdder[BOUNDS.length + 1];
     private final LongAdder count = new LongAdder();
     private final DoubleAdder sum = new DoubleAdder();
+    /** Gauges and counters read from elsewhere. */
     private final List<Gauge> gauges = new CopyOnWriteArrayList<>();
 
-    private record Gauge(String name, String help, IntSupplier value) {}
+    private record Gauge(String name, String help, String type, LongSupplier value) {}
 
     Metrics() {
         for (int i = 0; i < buckets.length; i++) {
@@ -30,7 +32,13 @@ final class Metrics {
 
     /** A gauge read when the metrics are written; {@code help} is its one-line description. */
     Metrics gauge(String name, String help, IntSupplier value) {
-        gauges.add(new Gauge(name, help, value));
+        gauges.add(new Gauge(name, help, "gauge", value::getAsInt));
+        return this;
+    }
+
+    /** A counter kept elsewhere, read when the metrics are written. */
+    Metrics counter(String name, String help, LongSupplier value) {
+        gauges.add(new Gauge(name, help, "counter", value));
         return this;
     }
 
@@ -84,10 +92,12 @@ final class Metrics {
                     .append('\n')
                     .append("# TYPE ")
                     .append(g.name())
-                    .append(" gauge\n")
+                    .append(' ')
+                    .append(g.type())
+                    .append('\n')
                     .append(g.name())
                     .append(' ')
-                    .append(g.value().getAsInt())
+                    .append(g.value().getAsLong())
                     .append('\n');
         }
         return b.toString();

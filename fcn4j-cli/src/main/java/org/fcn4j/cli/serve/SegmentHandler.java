@@ -25,11 +25,14 @@ final class SegmentHandler {
     private final Segmenter segmenter;
     private final ServeOptions options;
     private final Admission admission;
+    /** Null without micro-batching. */
+    private final Batcher batcher;
 
-    SegmentHandler(Segmenter segmenter, ServeOptions options, Admission admission) {
+    SegmentHandler(Segmenter segmenter, ServeOptions options, Admission admission, Batcher batcher) {
         this.segmenter = segmenter;
         this.options = options;
         this.admission = admission;
+        this.batcher = batcher;
     }
 
     /** The answer to the request; refusals are thrown as {@link HttpError}, a client gone as IOException. */
@@ -48,19 +51,25 @@ final class SegmentHandler {
         try {
             RgbImage image = decode(body(request, declared, startNanos));
             long waitNanos = options.timeout().toNanos() - (System.nanoTime() - startNanos);
-            if (!admission.awaitWorker(waitNanos)) {
-                throw HttpError.busy("timed out after " + options.timeout().toSeconds() + " s waiting for a worker");
-            }
-            Segmentation s;
-            try {
-                s = segmenter.segment(
-                        image, SegmentOptions.DEFAULT.withTta(req.tta()).withTestCfg(testCfg(req.mode())));
-            } finally {
-                admission.releaseWorker();
-            }
+            Segmentation s = batcher != null && !req.tta()
+                    ? batcher.segment(image, testCfg(req.mode()), waitNanos)
+                    : segmentAlone(image, req, waitNanos);
             return Reply.of(200, req.format().contentType(), answer(req, image, s));
         } finally {
             admission.leave();
+        }
+    }
+
+    /** One forward pass (or TTA's views) for this request alone, once a worker is free within {@code waitNanos}. */
+    private Segmentation segmentAlone(RgbImage image, SegmentRequest req, long waitNanos) throws InterruptedException {
+        if (!admission.awaitWorker(waitNanos)) {
+            throw HttpError.busy("timed out after " + options.timeout().toSeconds() + " s waiting for a worker");
+        }
+        try {
+            return segmenter.segment(
+                    image, SegmentOptions.DEFAULT.withTta(req.tta()).withTestCfg(testCfg(req.mode())));
+        } finally {
+            admission.releaseWorker();
         }
     }
 

@@ -53,12 +53,16 @@ public final class SegmentServer implements AutoCloseable {
     private final Admission admission;
     private final Metrics metrics = new Metrics();
     private final SegmentHandler segment;
+    private final Batcher batcher;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
 
     private SegmentServer(Segmenter segmenter, ServeOptions options) {
         admission = new Admission(options.workers(), options.queue());
-        segment = new SegmentHandler(segmenter, options, admission);
+        batcher = options.batching().on()
+                ? new Batcher(segmenter, admission, options.batching(), options.workers())
+                : null;
+        segment = new SegmentHandler(segmenter, options, admission, batcher);
         int threads = options.workers() + options.queue() + SPARE_THREADS + ACCEPTORS + SELECTORS;
         QueuedThreadPool pool = new QueuedThreadPool(threads, Math.min(threads, 8));
         pool.setName("fcn4j-http");
@@ -89,7 +93,10 @@ public final class SegmentServer implements AutoCloseable {
                         "fcn4j_queue_depth",
                         "Admitted segmentation requests not yet running (reading, decoding, waiting).",
                         admission::queueDepth)
-                .gauge("fcn4j_workers_busy", "Segmentation requests running the model now.", admission::running)
+                .gauge(
+                        "fcn4j_workers_busy",
+                        "Model passes running now (a micro-batch of requests counts once).",
+                        admission::running)
                 .gauge(
                         "fcn4j_admission_capacity",
                         "Segmentation requests admitted at most (workers + queue).",
@@ -99,6 +106,13 @@ public final class SegmentServer implements AutoCloseable {
                         "fcn4j_http_connections",
                         "Open HTTP connections (at most --max-connections).",
                         limit::getNetworkConnectionCount);
+        if (batcher != null) {
+            metrics.counter("fcn4j_batches_total", "Micro-batched forward passes run.", batcher::batches)
+                    .counter(
+                            "fcn4j_batched_requests_total",
+                            "Requests answered by micro-batched passes (over fcn4j_batches_total: the mean batch size).",
+                            batcher::images);
+        }
     }
 
     /** Binds and starts serving; IOException when the address cannot be bound. */
@@ -261,6 +275,10 @@ public final class SegmentServer implements AutoCloseable {
             jetty.stop();
         } catch (Exception e) {
             throw new IllegalStateException("cannot stop the HTTP server: " + e, e);
+        } finally {
+            if (batcher != null) {
+                batcher.close();
+            }
         }
     }
 

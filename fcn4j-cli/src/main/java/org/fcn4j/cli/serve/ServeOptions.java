@@ -14,6 +14,7 @@ import org.fcn4j.model.TestConfig;
  *     408, a request still waiting for a worker 503
  * @param slide the windows {@code ?mode=slide} uses
  * @param connections the limits on connections, which hold against clients that never finish a request
+ * @param batching micro-batching of requests into shared forward passes, or {@link Batching#OFF}
  */
 public record ServeOptions(
         String host,
@@ -24,7 +25,8 @@ public record ServeOptions(
         long maxPixels,
         Duration timeout,
         TestConfig slide,
-        Connections connections) {
+        Connections connections,
+        Batching batching) {
     /** A body is held in one array. */
     public static final long MAX_BODY_LIMIT = Integer.MAX_VALUE - 16;
 
@@ -51,6 +53,39 @@ public record ServeOptions(
             Duration timeout,
             TestConfig slide) {
         this(host, port, workers, queue, maxBodyBytes, maxPixels, timeout, slide, Connections.DEFAULT);
+    }
+
+    /** The options without micro-batching. */
+    public ServeOptions(
+            String host,
+            int port,
+            int workers,
+            int queue,
+            long maxBodyBytes,
+            long maxPixels,
+            Duration timeout,
+            TestConfig slide,
+            Connections connections) {
+        this(host, port, workers, queue, maxBodyBytes, maxPixels, timeout, slide, connections, Batching.OFF);
+    }
+
+    /**
+     * Micro-batching: requests for images of one size and mode (without TTA) that arrive within {@code window}
+     * of the first one share a forward pass of at most {@code maxBatch} images.
+     */
+    public record Batching(Duration window, int maxBatch) {
+        public static final Batching OFF = new Batching(Duration.ZERO, 1);
+        public static final int DEFAULT_MAX_BATCH = 8;
+
+        public Batching {
+            if (window.isNegative() || maxBatch < 1) {
+                throw new IllegalArgumentException("batch window >= 0 and max batch >= 1 required");
+            }
+        }
+
+        public boolean on() {
+            return !window.isZero() && maxBatch > 1;
+        }
     }
 
     /**
