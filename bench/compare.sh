@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # fcn4j bench, the PyTorch reference and ONNX Runtime (fcn4j bench --engine onnxruntime) on FCN-R50-D8, one after the other with the same shape, batch, threads
-# and iterations, each mode in its own process; writes one JSON per run and prints them side by side.
-#   bench/compare.sh [--shape 512x512] [--batch 1] [--iters 5] [--warmup 1] [--threads 2] [--out DIR]
+# and iterations, each mode in its own process; writes one JSON per run and prints them side by side, with the
+# training targets' ratios. --train-only runs just the rows those need (fp32 and bf16 training of both).
+#   bench/compare.sh [--shape 512x512] [--batch 1] [--iters 5] [--warmup 1] [--threads 2] [--out DIR] [--train-only]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-shape=512x512 batch=1 iters=5 warmup=1 threads=2 out=bench-results
+shape=512x512 batch=1 iters=5 warmup=1 threads=2 out=bench-results train_only=
 while [ $# -gt 0 ]; do
+  [ "$1" = --train-only ] && { train_only=1; shift; continue; }
   case "$1" in
     --shape) shape="$2" ;; --batch) batch="$2" ;; --iters) iters="$2" ;; --warmup) warmup="$2" ;;
     --threads) threads="$2" ;; --out) out="$2" ;;
-    *) echo "usage: $0 [--shape HxW] [--batch N] [--iters N] [--warmup N] [--threads N] [--out DIR]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--shape HxW] [--batch N] [--iters N] [--warmup N] [--threads N] [--out DIR] [--train-only]" >&2
+       exit 2 ;;
   esac
   shift 2
 done
@@ -32,26 +35,30 @@ fcn4j() {
   "$here/../fcn4j" bench "$model" "${common[@]}" "$@" --json "$out/$name.json"
 }
 fcn4j fcn4j-fp32
-load fcn4j-fp32-glibc
-env -u MALLOC_ARENA_MAX -u MALLOC_MMAP_THRESHOLD_ -u MALLOC_TRIM_THRESHOLD_ \
-  java -jar "$here/../fcn4j-cli/target/fcn4j.jar" bench "$model" "${common[@]}" --json "$out/fcn4j-fp32-glibc.json"
-fcn4j fcn4j-fp32-folded --fold-bn --forward-only
-fcn4j fcn4j-fp32-channels_last --channels-last --forward-only
 fcn4j fcn4j-bf16 --precision bf16
-fcn4j fcn4j-bf16-channels_last --precision bf16 --channels-last
-# ONNX Runtime on the same model: PyTorch's random weights saved as an MMSegmentation checkpoint, exported by
-# fcn4j export (BatchNorm as nodes, and folded), and the same weights exported by torch.onnx for comparison
-/usr/bin/python3 "$here/pytorch_reference.py" --depth 50 --classes 19 --shape "$shape" --batch "$batch" \
-  --save-state "$out/r50.pth"
-"$here/../fcn4j" export "$model" "$out/r50.pth" "$out/r50-fcn4j.onnx" --shape "$shape" --batch "$batch"
-"$here/../fcn4j" export "$model" "$out/r50.pth" "$out/r50-fcn4j-folded.onnx" --shape "$shape" --batch "$batch" --fold-bn
-/usr/bin/python3 "$here/pytorch_reference.py" --depth 50 --classes 19 --shape "$shape" --batch "$batch" \
-  --export-onnx "$out/r50-torch.onnx" 2>/dev/null
-for graph in fcn4j fcn4j-folded torch; do
-  fcn4j "onnxruntime-fp32-$graph-export" --engine onnxruntime --onnx "$out/r50-$graph.onnx"
-done
-rm -f "$out"/r50*.onnx "$out/r50.pth"
-for mode in fp32 channels_last bf16; do
+if [ -z "$train_only" ]; then
+  load fcn4j-fp32-glibc
+  env -u MALLOC_ARENA_MAX -u MALLOC_MMAP_THRESHOLD_ -u MALLOC_TRIM_THRESHOLD_ \
+    java -jar "$here/../fcn4j-cli/target/fcn4j.jar" bench "$model" "${common[@]}" --json "$out/fcn4j-fp32-glibc.json"
+  fcn4j fcn4j-fp32-folded --fold-bn --forward-only
+  fcn4j fcn4j-fp32-channels_last --channels-last --forward-only
+  fcn4j fcn4j-bf16-channels_last --precision bf16 --channels-last
+  # ONNX Runtime on the same model: PyTorch's random weights saved as an MMSegmentation checkpoint, exported by
+  # fcn4j export (BatchNorm as nodes, and folded), and the same weights exported by torch.onnx for comparison
+  /usr/bin/python3 "$here/pytorch_reference.py" --depth 50 --classes 19 --shape "$shape" --batch "$batch" \
+    --save-state "$out/r50.pth"
+  "$here/../fcn4j" export "$model" "$out/r50.pth" "$out/r50-fcn4j.onnx" --shape "$shape" --batch "$batch"
+  "$here/../fcn4j" export "$model" "$out/r50.pth" "$out/r50-fcn4j-folded.onnx" --shape "$shape" --batch "$batch" --fold-bn
+  /usr/bin/python3 "$here/pytorch_reference.py" --depth 50 --classes 19 --shape "$shape" --batch "$batch" \
+    --export-onnx "$out/r50-torch.onnx" 2>/dev/null
+  for graph in fcn4j fcn4j-folded torch; do
+    fcn4j "onnxruntime-fp32-$graph-export" --engine onnxruntime --onnx "$out/r50-$graph.onnx"
+  done
+  rm -f "$out"/r50*.onnx "$out/r50.pth"
+fi
+modes="fp32 channels_last bf16"
+[ -n "$train_only" ] && modes="fp32 bf16"
+for mode in $modes; do
   load "pytorch-$mode"
   /usr/bin/python3 "$here/pytorch_reference.py" --depth 50 --classes 19 "${common[@]}" --mode "$mode" \
     --json "$out/pytorch-$mode.json"

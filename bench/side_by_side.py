@@ -35,7 +35,29 @@ def main(d):
         print(f"| {name} | {f[0]} | {f[1]} | {f[2]} | {r['forward_peak_rss_mb']:.0f} | {t[0]} | {t[1]} | {t[2]} "
               f"| {r['peak_rss_mb']:.0f} | {loads.get(name, '?').strip()} |")
     print()
+    targets(runs)
+    print()
     print(f"load average at the end: {loads.get('end', '?').strip()}")
+
+
+def targets(runs):
+    """The training targets as ratios, PyTorch with the launcher's allocator settings (its -malloc rows)."""
+    def ratio(a, b, key):
+        if a in runs and b in runs and runs[a].get(key) and runs[b].get(key):
+            return f"{runs[a][key] / runs[b][key]:.2f}x"
+        return 'not run'
+    print('| target | ratio | goal |')
+    print('|---|---|---|')
+    print(f"| fcn4j bf16 step / PyTorch bf16 autocast step | "
+          f"{ratio('fcn4j-bf16', 'pytorch-bf16-malloc', 'train_step_median_s')} | <= 1.0x |")
+    print(f"| fcn4j bf16 step / fcn4j fp32 step | {ratio('fcn4j-bf16', 'fcn4j-fp32', 'train_step_median_s')} "
+          f"| <= 0.55x |")
+    print(f"| fcn4j fp32 step / PyTorch fp32 step | "
+          f"{ratio('fcn4j-fp32', 'pytorch-fp32-malloc', 'train_step_median_s')} | <= 1.0x |")
+    print(f"| fcn4j fp32 peak RSS / PyTorch fp32 peak RSS (training) | "
+          f"{ratio('fcn4j-fp32', 'pytorch-fp32-malloc', 'peak_rss_mb')} | <= 1.1x |")
+    print(f"| fcn4j bf16 peak RSS / PyTorch bf16 peak RSS (training) | "
+          f"{ratio('fcn4j-bf16', 'pytorch-bf16-malloc', 'peak_rss_mb')} | |")
 
 
 if __name__ == '__main__':

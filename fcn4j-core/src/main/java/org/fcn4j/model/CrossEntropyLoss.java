@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.fcn4j.nn.Functional;
+import org.fcn4j.nn.Scope;
 import org.fcn4j.nn.Torch;
 
 /**
@@ -39,8 +40,11 @@ public final class CrossEntropyLoss {
     public static HeadLoss of(
             NDArray logits, NDArray label, List<LossSpec> terms, int ignoreIndex, boolean alignCorners) {
         Shape ls = label.getShape();
-        NDArray resized =
-                atLeastFloat32(Functional.resizeBilinear(logits, (int) ls.get(1), (int) ls.get(2), alignCorners));
+        NDArray up = Functional.resizeBilinear(logits, (int) ls.get(1), (int) ls.get(2), alignCorners);
+        NDArray resized = atLeastFloat32(up);
+        if (up != resized && up != logits) {
+            Scope.discard(up);
+        }
         NDArray loss = null;
         Map<String, NDArray> byName = new LinkedHashMap<>();
         for (LossSpec term : terms) {
@@ -48,7 +52,12 @@ public final class CrossEntropyLoss {
             byName.merge(term.name(), l, NDArray::add);
             loss = loss == null ? l : loss.add(l);
         }
-        return new HeadLoss(byName, loss, accuracy(resized, label, ignoreIndex));
+        HeadLoss out = new HeadLoss(byName, loss, accuracy(resized, label, ignoreIndex));
+        if (resized != logits) {
+            // label-sized; backward needs only the log-softmax output, which autograd holds itself
+            Scope.discard(resized);
+        }
+        return out;
     }
 
     /** Bfloat16 logits (from {@code Autocast}) as float32, as autocast runs cross_entropy; others as they are. */
@@ -61,10 +70,9 @@ public final class CrossEntropyLoss {
     public static NDArray crossEntropy(NDArray logits, NDArray label, LossSpec spec, int ignoreIndex) {
         NDArray valid = label.neq(ignoreIndex);
         NDArray safeLabel = label.mul(valid.toType(DataType.INT64, false));
-        NDArray nll = logits.logSoftmax(1)
-                .gather(safeLabel.expandDims(1), 1)
-                .squeeze(1)
-                .neg();
+        NDArray logp = logits.logSoftmax(1);
+        NDArray nll = logp.gather(safeLabel.expandDims(1), 1).squeeze(1).neg();
+        Scope.discard(logp); // autograd holds it for backward; the handle would keep it to the step's end
         NDArray weight = valid.toType(nll.getDataType(), false);
         if (spec.classWeight() != null) {
             float[] cw = new float[spec.classWeight().length];

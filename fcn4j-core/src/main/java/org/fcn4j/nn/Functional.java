@@ -8,8 +8,10 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
+import java.util.List;
 
 /**
  * Stateless operators over NCHW float tensors with PyTorch's semantics ({@code torch.nn.functional}).
@@ -74,9 +76,46 @@ public final class Functional {
         return out;
     }
 
+    /**
+     * One SGD update of {@code params} in place, in one native call (tools/torchscript/gen_ops.py's
+     * {@code SgdStep}, PyTorch's {@code _single_tensor_sgd}): per parameter g = grad + decay * p, buf = momentum
+     * * buf + g, p -= lr * buf; then its gradient is zeroed. Autograd must be off ({@link Torch#withoutGrad}):
+     * the parameters are leaves that require grad.
+     *
+     * @param buffers one momentum buffer per parameter (zero before the first step), or empty when momentum is 0
+     */
+    public static void sgdStep(
+            List<NDArray> params,
+            List<NDArray> grads,
+            List<NDArray> buffers,
+            double[] lrs,
+            double[] decays,
+            double momentum) {
+        IValue[] args = {
+            tensors(params),
+            tensors(grads),
+            tensors(buffers),
+            IValue.listFrom(lrs),
+            IValue.listFrom(decays),
+            IValue.from(momentum)
+        };
+        try {
+            IValueUtils.forward(Scripts.SGD_STEP, args).close();
+        } finally {
+            for (IValue a : args) {
+                a.close();
+            }
+        }
+    }
+
+    private static IValue tensors(List<NDArray> arrays) {
+        return IValue.listFrom(arrays.stream().map(a -> (PtNDArray) a).toArray(PtNDArray[]::new));
+    }
+
     /** The TorchScript operators, loaded on first use. */
     private static final class Scripts {
         static final PtSymbolBlock CONV_TRANSPOSE2D = Torch.loadScript("conv_transpose2d.pt");
+        static final PtSymbolBlock SGD_STEP = Torch.loadScript("sgd_step.pt");
     }
 
     /**
@@ -207,7 +246,9 @@ public final class Functional {
                 .transpose();
         rows = typeOf(x, rows);
         colsT = typeOf(x, colsT);
-        NDArray y = rows.matMul(x.matMul(colsT));
+        NDArray half = x.matMul(colsT);
+        NDArray y = rows.matMul(half);
+        Scope.discard(half); // as the loss's other full-size intermediates: autograd keeps what it needs
         OnnxTrace.resizeBilinear(x, outH, outW, alignCorners, y);
         return y;
     }

@@ -9,12 +9,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.DoubleUnaryOperator;
+import org.fcn4j.nn.Functional;
 import org.fcn4j.nn.Tensor;
 import org.fcn4j.nn.Torch;
 
 /**
  * {@code torch.optim.SGD} (dampening 0, no Nesterov) over every trainable tensor, with PyTorch's update
- * rule: g += wd * w; buf = m * buf + g (buf = g on the first step); w -= lr * buf. Optionally clips the
+ * rule: g += wd * w; buf = m * buf + g (buf = g on the first step); w -= lr * buf, all parameters updated in
+ * place in one native call ({@link Functional#sgdStep}). Optionally clips the
  * global gradient norm first, as {@code clip_grad_norm_} does for mmengine's {@code clip_grad}.
  *
  * <p>With {@code paramwise_cfg} ({@link ParamwiseConfig}) each parameter is its own param group, as mmengine
@@ -105,39 +107,40 @@ public final class Sgd {
                 grads[i].attach(scope); // a new handle each call: freed with the scope
             }
             float clip = clipCoefficient(grads);
+            List<NDArray> updated = new ArrayList<>();
+            List<NDArray> gradients = new ArrayList<>();
+            List<NDArray> momenta = new ArrayList<>();
+            List<Double> lrs = new ArrayList<>();
+            List<Double> decays = new ArrayList<>();
             for (int i = 0; i < grads.length; i++) {
                 NDArray w = params.get(i).get();
                 if (frozen[i]) {
                     Torch.zeroGrad(w);
                     continue;
                 }
-                NDArray g = clip < 1 ? grads[i].mul(clip) : grads[i];
-                double decay = weightDecay * multipliers[i].decay();
-                if (decay != 0) {
-                    g = g.add(temporary(w.mul((float) decay), scope));
+                if (clip < 1) {
+                    grads[i].muli(clip); // in place, as clip_grad_norm_
                 }
                 if (momentum != 0) {
                     if (buffers[i] == null) {
-                        buffers[i] = g.duplicate();
-                        buffers[i].attach(owner);
-                    } else {
-                        buffers[i].muli((float) momentum).addi(g);
+                        buffers[i] = w.zerosLike(); // momentum * 0 + g: PyTorch's first buf = clone(g), exactly
                     }
-                    g = buffers[i];
+                    momenta.add(buffers[i]);
                 }
-                w.subi(temporary(g.mul((float) rates.applyAsDouble(multipliers[i].lr())), scope));
-                Torch.zeroGrad(w);
+                updated.add(w);
+                gradients.add(grads[i]);
+                lrs.add(rates.applyAsDouble(multipliers[i].lr()));
+                decays.add(weightDecay * multipliers[i].decay());
             }
+            Torch.withoutGrad(() -> {
+                Functional.sgdStep(updated, gradients, momenta, doubles(lrs), doubles(decays), momentum);
+                return null;
+            });
         }
     }
 
-    /**
-     * Moves a result into the step's scope: an op's result lives in its first operand's manager, which
-     * for weights and momentum buffers is the model's, where it would stay until training ends.
-     */
-    private static NDArray temporary(NDArray result, NDManager scope) {
-        result.attach(scope);
-        return result;
+    private static double[] doubles(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     /** clip_grad_norm_'s factor max_norm / (total_norm + 1e-6), clamped to 1; 1 when not clipping. */
