@@ -22,13 +22,8 @@ run() {
   local name="$1"; shift
   "$here/../fcn4j" serve fcn_demo_synthetic "$ckpt" --port 0 --workers "$workers" --queue 32 "$@" \
     > "$out/$name.log" 2>&1 &
-  local server=$! port=
-  for _ in $(seq 600); do
-    port=$(grep -oE 'listening on http://127\.0\.0\.1:[0-9]+' "$out/$name.log" | grep -oE '[0-9]+$' || true)
-    [ -n "$port" ] && break
-    sleep 0.1
-  done
-  [ -n "$port" ] || { cat "$out/$name.log" >&2; exit 1; }
+  local server=$! port
+  port=$("$here/serve_port.sh" "$out/$name.log")
   /usr/bin/python3 "$here/serve_load.py" --port "$port" --images "$out/demo/data/images/val" --size "$size" \
     --concurrency "$concurrency" --seconds "$seconds" > "$out/$name.json"
   curl -s "http://127.0.0.1:$port/metrics" | grep -E '^fcn4j_batch' > "$out/$name.metrics" || true

@@ -20,13 +20,7 @@ ckpt=$("$here/demo_model.sh" "$out")
 "$fcn4j" serve fcn_demo_synthetic "$ckpt" --port 0 > "$out/server.log" 2>&1 &
 server=$!
 trap 'kill -TERM $server 2>/dev/null || true' EXIT
-port=
-for _ in $(seq 600); do
-  port=$(grep -oE 'listening on http://127\.0\.0\.1:[0-9]+' "$out/server.log" | grep -oE '[0-9]+$' || true)
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || { cat "$out/server.log" >&2; exit 1; }
+port=$("$here/serve_port.sh" "$out/server.log")
 echo "soak: server pid $server on port $port, $minutes min, concurrency $concurrency, bad share $bad; $(nproc) cores"
 /usr/bin/python3 "$here/soak_client.py" --port "$port" --pid "$server" --images "$out/demo/data/images/val" \
   --minutes "$minutes" --concurrency "$concurrency" --bad "$bad" --window "${SOAK_WINDOW:-30}" --csv "$out/soak.csv"

@@ -72,6 +72,13 @@ final class DemoCommand implements Callable<Integer> {
     int valImages = 60;
 
     @Option(
+            names = "--precision",
+            paramLabel = "fp32|bf16",
+            description = "Training precision: fp32 (the default) or bf16 mixed precision (optim_wrapper "
+                    + "AmpOptimWrapper with dtype='bfloat16').")
+    String precision = "fp32";
+
+    @Option(
             names = "--cfg-options",
             paramLabel = "KEY=VALUE",
             arity = "1..*",
@@ -95,6 +102,9 @@ final class DemoCommand implements Callable<Integer> {
         long start = System.nanoTime();
         if (trainImages < 1 || valImages < 1) {
             throw new UserError("--train-images and --val-images must be >= 1");
+        }
+        if (!"fp32".equals(precision) && !"bf16".equals(precision)) {
+            throw new UserError("--precision: expected fp32 or bf16 but got '" + precision + "'");
         }
         boolean compare = "compare".equals(model);
         if (!compare && !"resnet".equals(model) && !PAPER_MODELS.contains(model)) {
@@ -149,6 +159,10 @@ final class DemoCommand implements Callable<Integer> {
         List<String> options = new ArrayList<>();
         for (String loader : new String[] {"train_dataloader", "val_dataloader", "test_dataloader"}) {
             options.add(loader + ".dataset.data_root=" + data.toAbsolutePath());
+        }
+        if ("bf16".equals(precision)) {
+            options.add("optim_wrapper.type=AmpOptimWrapper");
+            options.add("optim_wrapper.dtype=bfloat16");
         }
         options.addAll(cfgOptions);
         Config cfg = Config.load(preset, options);

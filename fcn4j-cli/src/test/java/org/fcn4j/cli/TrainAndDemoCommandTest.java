@@ -55,7 +55,9 @@ class TrainAndDemoCommandTest {
 
     /**
      * {@code demo --model compare}, shortened to a smoke test: the three VGG FCNs train one after another on
-     * the same scenes, the table has a row per model and compare.json and each model's outputs exist.
+     * the same scenes, the table has a row per model and compare.json and each model's outputs exist. In bf16
+     * mixed precision, so that the transposed convolutions and dropout of the paper's models train under
+     * autocast end to end (the ResNet demo test trains in float32).
      */
     @Test
     void demoCompareTrainsTheThreeVggFcnsAndWritesTheTable(@TempDir Path dir) throws Exception {
@@ -63,6 +65,8 @@ class TrainAndDemoCommandTest {
                 "demo",
                 "--model",
                 "compare",
+                "--precision",
+                "bf16",
                 "--work-dir",
                 dir.toString(),
                 "--train-images",
@@ -110,6 +114,10 @@ class TrainAndDemoCommandTest {
                 "demo", "--model", "fcn4s", "--work-dir", dir.resolve("bad").toString());
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.err()).contains("--model");
+        bad = CliRun.of(
+                "demo", "--precision", "fp16", "--work-dir", dir.resolve("bad").toString());
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("--precision: expected fp32 or bf16 but got 'fp16'");
     }
 
     /**

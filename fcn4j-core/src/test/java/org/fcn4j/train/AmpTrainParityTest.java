@@ -6,7 +6,6 @@ import static org.fcn4j.Close.assertClose;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -53,16 +52,8 @@ class AmpTrainParityTest {
         try (NDManager m = Torch.newManager()) {
             Map<String, NDArray> fp32 = Fixtures.tensors("train_parity.safetensors", m);
             Map<String, NDArray> fx = Fixtures.tensors("amp_train_parity.safetensors", m);
-            EncoderDecoder model = new EncoderDecoder(
-                    m, Config.load(Fixtures.path("parity_r18.yaml").toString()).model());
-            Map<String, NDArray> start = new HashMap<>();
-            fp32.forEach((k, v) -> {
-                if (k.startsWith("state.")) {
-                    start.put(k.substring(6), v);
-                }
-            });
-            assertThat(model.loadStateDict(start).clean()).isTrue();
-            model.train(true);
+            EncoderDecoder model = PyTorchGradients.startModel(
+                    m, Config.load(Fixtures.path("parity_r18.yaml").toString()).model(), fp32);
             TrainStep step = new TrainStep(model, new Sgd(model.stateDict(), Set.of(), 0.9, 5e-4, 0), true);
             List<String> trainable = PyTorchGradients.trainable(model);
             assertThat(trainable.stream()
@@ -123,15 +114,7 @@ class AmpTrainParityTest {
         try (NDManager m = Torch.newManager()) {
             Map<String, NDArray> fx = Fixtures.tensors("vgg_train_parity.safetensors", m);
             Config cfg = Config.load("fcn8s_vgg16_1xb1-100k_voc12aug", PaperTrainParityTest.OPTIONS);
-            EncoderDecoder model = new EncoderDecoder(m, cfg.model());
-            Map<String, NDArray> start = new HashMap<>();
-            fx.forEach((k, v) -> {
-                if (k.startsWith("state.")) {
-                    start.put(k.substring(6), v);
-                }
-            });
-            assertThat(model.loadStateDict(start).clean()).isTrue();
-            model.train(true);
+            EncoderDecoder model = PyTorchGradients.startModel(m, cfg.model(), fx);
             TrainStep step = new TrainStep(model, Trainer.optimizer(model, cfg.train()), true);
             List<String> trainable = PyTorchGradients.trainable(model);
             Map<String, Double> v =

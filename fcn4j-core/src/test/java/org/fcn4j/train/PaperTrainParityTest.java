@@ -5,7 +5,6 @@ import static org.fcn4j.Close.assertClose;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.fcn4j.Fixtures;
@@ -54,15 +53,7 @@ class PaperTrainParityTest {
             Config cfg = Config.load("fcn8s_vgg16_1xb1-100k_voc12aug", OPTIONS);
             TrainSettings settings = cfg.train();
             assertThat(settings.momentum()).isEqualTo(0.99);
-            EncoderDecoder model = new EncoderDecoder(m, cfg.model());
-            Map<String, NDArray> start = new HashMap<>();
-            fx.forEach((k, v) -> {
-                if (k.startsWith("state.")) {
-                    start.put(k.substring(6), v);
-                }
-            });
-            assertThat(model.loadStateDict(start).clean()).isTrue();
-            model.train(true);
+            EncoderDecoder model = PyTorchGradients.startModel(m, cfg.model(), fx);
             Sgd sgd = Trainer.optimizer(model, settings);
             LrSchedule schedule = settings.schedule().withGroups(sgd.lrMultipliers());
             List<String> trainable = PyTorchGradients.trainable(model);

@@ -1,11 +1,16 @@
 package org.fcn4j.train;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.fcn4j.Close.assertClose;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.fcn4j.model.EncoderDecoder;
+import org.fcn4j.model.ModelSpec;
 import org.fcn4j.nn.Module;
 import org.fcn4j.nn.Tensor;
 
@@ -16,6 +21,22 @@ import org.fcn4j.nn.Tensor;
  */
 final class PyTorchGradients {
     private PyTorchGradients() {}
+
+    /** A model of {@code spec} in train mode with a fixture's start weights and buffers ({@code state.<key>}). */
+    static EncoderDecoder startModel(NDManager m, ModelSpec spec, Map<String, NDArray> fx) {
+        EncoderDecoder model = new EncoderDecoder(m, spec);
+        Map<String, NDArray> start = new HashMap<>();
+        fx.forEach((k, v) -> {
+            if (k.startsWith("state.")) {
+                start.put(k.substring(6), v);
+            }
+        });
+        assertThat(model.loadStateDict(start).clean())
+                .as("the fixture's start state fits")
+                .isTrue();
+        model.train(true);
+        return model;
+    }
 
     /** The trainable tensors' keys in Sgd's order (its parameter indices). */
     static List<String> trainable(Module model) {

@@ -6,7 +6,6 @@ import static org.fcn4j.Close.assertClose;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,15 +48,7 @@ class TrainParityTest {
         try (NDManager m = Torch.newManager()) {
             Map<String, NDArray> fx = Fixtures.tensors("train_parity.safetensors", m);
             Config cfg = Config.load(Fixtures.path("parity_r18.yaml").toString());
-            EncoderDecoder model = new EncoderDecoder(m, cfg.model());
-            Map<String, NDArray> start = new HashMap<>();
-            fx.forEach((k, v) -> {
-                if (k.startsWith("state.")) {
-                    start.put(k.substring(6), v);
-                }
-            });
-            assertThat(model.loadStateDict(start).clean()).isTrue();
-            model.train(true);
+            EncoderDecoder model = PyTorchGradients.startModel(m, cfg.model(), fx);
             Sgd sgd = new Sgd(model.stateDict(), Set.of(), 0.9, 5e-4, 0);
             TrainStep step = new TrainStep(model, sgd);
             List<String> trainable = PyTorchGradients.trainable(model);
