@@ -76,17 +76,8 @@ class AmpTrainParityTest {
                                 (what, a, e) -> assertThat(l2(a, e))
                                         .as(what + ", relative L2 distance")
                                         .isLessThan(GRAD_L2)));
-                String it = "iteration " + i + " ";
-                assertClose(
-                        it + "loss_decode",
-                        m.create(v.get("decode.loss_ce").floatValue()),
-                        fx.get("iter" + i + ".loss_decode"),
-                        LOSS_RTOL);
-                assertClose(
-                        it + "loss_aux",
-                        m.create(v.get("aux.loss_ce").floatValue()),
-                        fx.get("iter" + i + ".loss_aux"),
-                        LOSS_RTOL);
+                PyTorchGradients.assertLogged(v, "decode.loss_ce", fx, i, "loss_decode", LOSS_RTOL);
+                PyTorchGradients.assertLogged(v, "aux.loss_ce", fx, i, "loss_aux", LOSS_RTOL);
                 schedule.step();
             }
             Map<String, Tensor> state = model.stateDict();

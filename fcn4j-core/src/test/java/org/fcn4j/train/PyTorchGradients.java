@@ -49,6 +49,17 @@ final class PyTorchGradients {
         return keys;
     }
 
+    /** Iteration {@code i}'s logged value {@code logKey} against the fixture's {@code iter<i>.<fixtureKey>}. */
+    static void assertLogged(
+            Map<String, Double> logged, String logKey, Map<String, NDArray> fx, int i, String fixtureKey, double rtol) {
+        NDArray expected = fx.get("iter" + i + "." + fixtureKey);
+        assertClose(
+                "iteration " + i + " " + fixtureKey,
+                expected.getManager().create(logged.get(logKey).floatValue()),
+                expected,
+                rtol);
+    }
+
     /** A comparison of a gradient with PyTorch's that fails the test when they differ too much. */
     interface Check {
         void check(String what, NDArray actual, NDArray expected);

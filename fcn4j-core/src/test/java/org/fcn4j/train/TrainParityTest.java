@@ -63,27 +63,10 @@ class TrainParityTest {
                         fx.get("label").duplicate(),
                         schedule::lr,
                         () -> PyTorchGradients.checkAndReplace(model, trainable, fx, iteration, GRAD_RTOL));
-                String it = "iteration " + i + " ";
-                assertClose(
-                        it + "loss_decode",
-                        m.create(v.get("decode.loss_ce").floatValue()),
-                        fx.get("iter" + i + ".loss_decode"),
-                        RTOL);
-                assertClose(
-                        it + "loss_aux",
-                        m.create(v.get("aux.loss_ce").floatValue()),
-                        fx.get("iter" + i + ".loss_aux"),
-                        RTOL);
-                assertClose(
-                        it + "acc_decode",
-                        m.create(v.get("decode.acc_seg").floatValue()),
-                        fx.get("iter" + i + ".acc_decode"),
-                        RTOL);
-                assertClose(
-                        it + "acc_aux",
-                        m.create(v.get("aux.acc_seg").floatValue()),
-                        fx.get("iter" + i + ".acc_aux"),
-                        RTOL);
+                PyTorchGradients.assertLogged(v, "decode.loss_ce", fx, i, "loss_decode", RTOL);
+                PyTorchGradients.assertLogged(v, "aux.loss_ce", fx, i, "loss_aux", RTOL);
+                PyTorchGradients.assertLogged(v, "decode.acc_seg", fx, i, "acc_decode", RTOL);
+                PyTorchGradients.assertLogged(v, "aux.acc_seg", fx, i, "acc_aux", RTOL);
                 schedule.step();
             }
             Map<String, Tensor> state = model.stateDict();

@@ -42,7 +42,7 @@ public record ServeOptions(
         }
     }
 
-    /** The options with the default connection limits. */
+    /** The options with the default connection limits, without micro-batching. */
     public ServeOptions(
             String host,
             int port,
@@ -52,21 +52,7 @@ public record ServeOptions(
             long maxPixels,
             Duration timeout,
             TestConfig slide) {
-        this(host, port, workers, queue, maxBodyBytes, maxPixels, timeout, slide, Connections.DEFAULT);
-    }
-
-    /** The options without micro-batching. */
-    public ServeOptions(
-            String host,
-            int port,
-            int workers,
-            int queue,
-            long maxBodyBytes,
-            long maxPixels,
-            Duration timeout,
-            TestConfig slide,
-            Connections connections) {
-        this(host, port, workers, queue, maxBodyBytes, maxPixels, timeout, slide, connections, Batching.OFF);
+        this(host, port, workers, queue, maxBodyBytes, maxPixels, timeout, slide, Connections.DEFAULT, Batching.OFF);
     }
 
     /**

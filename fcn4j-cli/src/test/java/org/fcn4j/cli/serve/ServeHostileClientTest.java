@@ -72,7 +72,8 @@ class ServeHostileClientTest {
                         1_000_000,
                         BODY_TIMEOUT,
                         ServeHttpTest.SLIDE,
-                        new ServeOptions.Connections(MAX_CONNECTIONS, HEADER_TIMEOUT, IDLE_TIMEOUT)));
+                        new ServeOptions.Connections(MAX_CONNECTIONS, HEADER_TIMEOUT, IDLE_TIMEOUT),
+                        ServeOptions.Batching.OFF));
         port = server.port();
         png = ServeClient.encode(SmallModel.image(48, 40), "png");
         RawHttp.Answer first = RawHttp.exchange(port, RawHttp.post("/v1/segment", png), READ_TIMEOUT);
