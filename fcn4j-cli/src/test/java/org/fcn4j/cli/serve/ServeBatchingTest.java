@@ -65,8 +65,9 @@ class ServeBatchingTest {
             String metrics = client.metrics();
             long batches = counter(metrics, "fcn4j_batches_total");
             assertThat(counter(metrics, "fcn4j_batched_requests_total")).isEqualTo(12);
-            // at most 4 per pass and sizes never mixed: at least 3; all twelve arrive well within the window
-            assertThat(batches).isBetween(3L, 6L);
+            // at most 4 per pass and sizes never mixed: at least 3 passes; all twelve arrive within about one
+            // window, so most passes are shared (3 or 4 here; 12 would mean none was)
+            assertThat(batches).isBetween(3L, 9L);
             assertThat(metrics).contains("fcn4j_workers_busy 0").contains("fcn4j_queue_depth 0");
         }
     }
