@@ -52,7 +52,7 @@ public record TrainSettings(
      * kernels on CPUs. A {@code loss_scale} is accepted and has nothing to do: bfloat16 has float32's exponent
      * range, so gradients neither underflow nor overflow where float32 ones would not.
      */
-    private static boolean ampDtype(ConfigNode wrapper) {
+    private static void requireBfloat16(ConfigNode wrapper) {
         String dtype = wrapper.string("dtype", null);
         if (!"bfloat16".equals(dtype)) {
             throw wrapper.error(
@@ -62,7 +62,6 @@ public record TrainSettings(
                             + "and has no fast CPU kernels): set dtype='bfloat16'");
         }
         wrapper.accept("loss_scale");
-        return true;
     }
 
     static TrainSettings parse(ConfigNode root) {
@@ -91,8 +90,10 @@ public record TrainSettings(
 
         ConfigNode wrapper = root.requireDict("optim_wrapper");
         boolean bf16 =
-                "AmpOptimWrapper".equals(wrapper.oneOf("type", "OptimWrapper", "OptimWrapper", "AmpOptimWrapper"))
-                        && ampDtype(wrapper);
+                "AmpOptimWrapper".equals(wrapper.oneOf("type", "OptimWrapper", "OptimWrapper", "AmpOptimWrapper"));
+        if (bf16) {
+            requireBfloat16(wrapper);
+        }
         ConfigNode opt = wrapper.requireDict("optimizer");
         opt.oneOf("type", "SGD", "SGD");
         double lr = opt.number("lr", 0.01);

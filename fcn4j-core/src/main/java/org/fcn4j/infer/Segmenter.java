@@ -177,16 +177,18 @@ public final class Segmenter implements AutoCloseable {
                 for (double factor : tta.scaleFactors()) {
                     int[] size = tta.viewSize(image.width(), image.height(), factor);
                     for (boolean flip : tta.flips()) {
-                        NDArray p = view(scope, image, size, flip, testCfg).softmax(1);
+                        NDArray p =
+                                view(scope, List.of(image), size, flip, testCfg).softmax(1);
                         sum = sum == null ? p : sum.addi(p);
                         views++;
                     }
                 }
                 scores = sum.divi(views);
             } else {
-                scores = view(scope, image, pipeline.targetSize(image.width(), image.height()), false, testCfg);
+                scores =
+                        view(scope, List.of(image), pipeline.targetSize(image.width(), image.height()), false, testCfg);
             }
-            int[] labels = scores.argMax(1).toType(DataType.INT32, false).toIntArray();
+            int[] labels = labels(scores);
             float[] kept = keepScores ? scores.toFloatArray() : null;
             return new Segmentation(new LabelMap(image.height(), image.width(), labels), model.numClasses(), kept);
         }
@@ -214,20 +216,8 @@ public final class Segmenter implements AutoCloseable {
     private List<Segmentation> runBatch(List<RgbImage> images, TestConfig testCfg) {
         int height = images.get(0).height();
         int width = images.get(0).width();
-        int[] size = pipeline.targetSize(width, height);
         try (NDManager scope = manager.newSubManager()) {
-            NDList inputs = new NDList();
-            for (RgbImage image : images) {
-                inputs.add(normalise(
-                        scope,
-                        CvResize.bilinear(image, size[0], size[1]),
-                        model.spec().preprocessor()));
-            }
-            NDArray logits = model.inference(NDArrays.concat(inputs), testCfg);
-            int[] labels = toOriginalSize(logits, height, width)
-                    .argMax(1)
-                    .toType(DataType.INT32, false)
-                    .toIntArray();
+            int[] labels = labels(view(scope, images, pipeline.targetSize(width, height), false, testCfg));
             List<Segmentation> out = new ArrayList<>();
             int pixels = height * width;
             for (int i = 0; i < images.size(); i++) {
@@ -238,17 +228,27 @@ public final class Segmenter implements AutoCloseable {
         }
     }
 
-    /** One view's logits (1, C, H0, W0): resized (w, h), optionally flipped, brought back to the original size. */
-    private NDArray view(NDManager scope, RgbImage image, int[] size, boolean flip, TestConfig testCfg) {
-        RgbImage resized = CvResize.bilinear(image, size[0], size[1]);
-        if (flip) {
-            resized = resized.flipped();
+    /**
+     * One view's logits (N, C, H0, W0) of same-size images in one pass: each resized to (w, h), optionally
+     * flipped, and the logits brought back to the original size.
+     */
+    private NDArray view(NDManager scope, List<RgbImage> images, int[] size, boolean flip, TestConfig testCfg) {
+        NDList inputs = new NDList();
+        for (RgbImage image : images) {
+            RgbImage resized = CvResize.bilinear(image, size[0], size[1]);
+            inputs.add(normalise(
+                    scope, flip ? resized.flipped() : resized, model.spec().preprocessor()));
         }
-        NDArray logits = model.inference(normalise(scope, resized, model.spec().preprocessor()), testCfg);
+        NDArray logits = model.inference(inputs.size() == 1 ? inputs.get(0) : NDArrays.concat(inputs), testCfg);
         if (flip) {
             logits = logits.flip(3);
         }
-        return toOriginalSize(logits, image.height(), image.width());
+        return toOriginalSize(logits, images.get(0).height(), images.get(0).width());
+    }
+
+    /** Each pixel's class: the argmax over the channels of (N, C, H, W) scores, row-major. */
+    private static int[] labels(NDArray scores) {
+        return scores.argMax(1).toType(DataType.INT32, false).toIntArray();
     }
 
     /** The test pipeline's resize and normalisation: the (1, 3, h, w) model input for {@code image}. */

@@ -32,7 +32,7 @@ public final class Autocast {
     }
 
     /** Whether this thread is inside an enabled {@link #bf16} block. */
-    public static boolean enabled() {
+    private static boolean enabled() {
         return BF16.get();
     }
 

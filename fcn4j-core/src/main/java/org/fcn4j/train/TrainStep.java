@@ -16,9 +16,8 @@ import org.fcn4j.optim.Sgd;
 /**
  * One training iteration as mmseg's {@code train_step}: forward in train mode, each head's loss (the
  * auxiliary already weighted by its loss_weight; the paper's heads' summed over the pixels when their
- * loss_decode says {@code reduction: sum}) summed, backward, then the SGD update; optionally in mixed
- * precision. Works in its
- * own NDManager scope, so nothing but the updated weights and buffers outlives it.
+ * loss_decode says {@code reduction: sum}) summed, backward, then the SGD update; optionally in bfloat16
+ * mixed precision. Works in its own NDManager scope, so nothing but the updated weights and buffers outlives it.
  */
 public final class TrainStep {
     private final EncoderDecoder model;

@@ -20,9 +20,9 @@ final class Metrics {
     private final LongAdder count = new LongAdder();
     private final DoubleAdder sum = new DoubleAdder();
     /** Gauges and counters read from elsewhere. */
-    private final List<Gauge> gauges = new CopyOnWriteArrayList<>();
+    private final List<Reading> readings = new CopyOnWriteArrayList<>();
 
-    private record Gauge(String name, String help, String type, LongSupplier value) {}
+    private record Reading(String name, String help, String type, LongSupplier value) {}
 
     Metrics() {
         for (int i = 0; i < buckets.length; i++) {
@@ -32,13 +32,13 @@ final class Metrics {
 
     /** A gauge read when the metrics are written; {@code help} is its one-line description. */
     Metrics gauge(String name, String help, IntSupplier value) {
-        gauges.add(new Gauge(name, help, "gauge", value::getAsInt));
+        readings.add(new Reading(name, help, "gauge", value::getAsInt));
         return this;
     }
 
     /** A counter kept elsewhere, read when the metrics are written. */
     Metrics counter(String name, String help, LongSupplier value) {
-        gauges.add(new Gauge(name, help, "counter", value));
+        readings.add(new Reading(name, help, "counter", value));
         return this;
     }
 
@@ -84,7 +84,7 @@ final class Metrics {
         }
         b.append("fcn4j_segment_request_seconds_sum ").append(number(sum.sum())).append('\n');
         b.append("fcn4j_segment_request_seconds_count ").append(count.sum()).append('\n');
-        for (Gauge g : gauges) {
+        for (Reading g : readings) {
             b.append("# HELP ")
                     .append(g.name())
                     .append(' ')
