@@ -17,8 +17,8 @@ import org.fcn4j.optim.Sgd;
  * the labels, cross-entropy, decode + 0.4 x auxiliary, read back), backward, SGD update (lr 0.01, momentum 0.9,
  * weight decay 5e-4). Median of 5 steps after 2, fresh random data per step made before the clock. The PyTorch
  * counterpart is {@code bench/pytorch_reference.py --phases}; run both with the same allocator settings:
- *   ./fcn4j is not used here, so: MALLOC_ARENA_MAX=1 MALLOC_MMAP_THRESHOLD_=1073741824 \
- *     MALLOC_TRIM_THRESHOLD_=17179869184 java -cp fcn4j-cli/target/fcn4j.jar bench/StepPhases.java [BATCH] [HxW]
+ *   ./fcn4j is not used here, so its allocator settings come from malloc-env.sh:
+ *   (. ./malloc-env.sh; java -cp fcn4j-cli/target/fcn4j.jar bench/StepPhases.java [BATCH] [HxW])
  */
 public class StepPhases {
     public static void main(String[] args) {

@@ -25,9 +25,10 @@ load() {
 }
 : > "$out/load.txt"
 : > "$out/top.txt"
-# the launcher keeps freed malloc blocks for reuse (see ./fcn4j); the "-glibc" rows run the jar with glibc's
-# defaults, and the PyTorch "-malloc" rows give PyTorch the launcher's settings, so both effects show
-tuned=(MALLOC_ARENA_MAX=1 MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=17179869184)
+# the launcher picks the allocator (malloc-env.sh: jemalloc where installed, else glibc kept from returning memory);
+# the "-glibc" rows run the jar with glibc's defaults, and the PyTorch "-malloc" rows give PyTorch the launcher's
+# settings, so both effects show
+tuned() { (. "$here/../malloc-env.sh"; exec "$@"); }
 model=fcn_r50-d8_4xb2-40k_cityscapes-512x1024
 fcn4j() {
   local name="$1"; shift
@@ -38,7 +39,7 @@ fcn4j fcn4j-fp32
 fcn4j fcn4j-bf16 --precision bf16
 if [ -z "$train_only" ]; then
   load fcn4j-fp32-glibc
-  env -u MALLOC_ARENA_MAX -u MALLOC_MMAP_THRESHOLD_ -u MALLOC_TRIM_THRESHOLD_ \
+  env -u LD_PRELOAD -u MALLOC_CONF -u MALLOC_ARENA_MAX -u MALLOC_MMAP_THRESHOLD_ -u MALLOC_TRIM_THRESHOLD_ \
     java -jar "$here/../fcn4j-cli/target/fcn4j.jar" bench "$model" "${common[@]}" --json "$out/fcn4j-fp32-glibc.json"
   fcn4j fcn4j-fp32-folded --fold-bn --forward-only
   fcn4j fcn4j-fp32-channels_last --channels-last --forward-only
@@ -63,7 +64,7 @@ for mode in $modes; do
   /usr/bin/python3 "$here/pytorch_reference.py" --depth 50 --classes 19 "${common[@]}" --mode "$mode" \
     --json "$out/pytorch-$mode.json"
   load "pytorch-$mode-malloc"
-  env "${tuned[@]}" /usr/bin/python3 "$here/pytorch_reference.py" --depth 50 --classes 19 "${common[@]}" --mode "$mode" \
+  tuned /usr/bin/python3 "$here/pytorch_reference.py" --depth 50 --classes 19 "${common[@]}" --mode "$mode" \
     --json "$out/pytorch-$mode-malloc.json"
 done
 load "end"
