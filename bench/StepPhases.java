@@ -9,21 +9,24 @@ import java.util.Set;
 import org.fcn4j.experiment.Config;
 import org.fcn4j.model.CrossEntropyLoss;
 import org.fcn4j.model.EncoderDecoder;
+import org.fcn4j.nn.Autocast;
 import org.fcn4j.nn.Torch;
 import org.fcn4j.optim.Sgd;
 
 /**
- * The float32 training step of FCN-R50-D8 by phase, as TrainStep runs it: forward (both heads), loss (resize to
+ * The float32 (or, with a third argument bf16, AmpOptimWrapper bf16) training step of FCN-R50-D8 by phase, as
+ * TrainStep runs it: forward (both heads), loss (resize to
  * the labels, cross-entropy, decode + 0.4 x auxiliary, read back), backward, SGD update (lr 0.01, momentum 0.9,
  * weight decay 5e-4). Median of 5 steps after 2, fresh random data per step made before the clock. The PyTorch
  * counterpart is {@code bench/pytorch_reference.py --phases}; run both with the same allocator settings:
  *   ./fcn4j is not used here, so its allocator settings come from malloc-env.sh:
- *   (. ./malloc-env.sh; java -cp fcn4j-cli/target/fcn4j.jar bench/StepPhases.java [BATCH] [HxW])
+ *   (. ./malloc-env.sh; java -cp fcn4j-cli/target/fcn4j.jar bench/StepPhases.java [BATCH] [HxW] [bf16])
  */
 public class StepPhases {
     public static void main(String[] args) {
         int batch = args.length > 0 ? Integer.parseInt(args[0]) : 2;
         int size = args.length > 1 ? Integer.parseInt(args[1].split("x")[0]) : 512;
+        boolean bf16 = args.length > 2 && args[2].equals("bf16");
         Torch.setThreads(2);
         try (NDManager root = Torch.newManager()) {
             EncoderDecoder model = new EncoderDecoder(root, Config.load("fcn_r50-d8_4xb2-40k_cityscapes-512x1024").model());
@@ -39,11 +42,13 @@ public class StepPhases {
                     long t1;
                     long t2;
                     try (GradientCollector gc = Torch.gradientCollector()) {
-                        EncoderDecoder.Outputs out = model.forward(x);
-                        out.decode().getFloat(0, 0, 0, 0); // wait for the forward's last kernel (libtorch runs eagerly)
-                        t1 = System.nanoTime();
-                        NDArray loss = CrossEntropyLoss.of(out.decode(), y, model.spec().decodeHead()).loss()
-                                .add(CrossEntropyLoss.of(out.auxiliary(), y, model.spec().auxiliaryHead()).loss());
+                        EncoderDecoder.Outputs out = Autocast.bf16(bf16, () -> model.forward(x));
+                        t1 = System.nanoTime(); // libtorch's CPU kernels have finished when a call returns
+                        NDArray loss = Autocast.bf16(bf16, () -> CrossEntropyLoss.of(
+                                        out.decode(), y, model.spec().decodeHead())
+                                .loss()
+                                .add(CrossEntropyLoss.of(out.auxiliary(), y, model.spec().auxiliaryHead())
+                                        .loss()));
                         loss.getFloat();
                         t2 = System.nanoTime();
                         gc.backward(loss);
@@ -61,7 +66,8 @@ public class StepPhases {
             }
             String[] names = {"forward", "loss", "backward", "sgd"};
             double total = 0;
-            StringBuilder line = new StringBuilder("fcn4j step phases, batch " + batch + ", " + size + "x" + size + ":");
+            StringBuilder line = new StringBuilder(
+                    "fcn4j " + (bf16 ? "bf16" : "fp32") + " step phases, batch " + batch + ", " + size + "x" + size + ":");
             for (int p = 0; p < 4; p++) {
                 Arrays.sort(t[p]);
                 total += t[p][runs / 2];

@@ -10,7 +10,7 @@ and the process's peak resident memory (VmHWM). Run each mode in its own process
 
   /usr/bin/python3 bench/pytorch_reference.py --shape 512x512 --mode fp32|channels_last|bf16 [--json FILE]
   /usr/bin/python3 bench/pytorch_reference.py --model fcn8s --classes 21 --shape 500x500 --forward-only
-  /usr/bin/python3 bench/pytorch_reference.py --phases --batch 2 --shape 512x512   (bench/StepPhases.java's phases)
+  /usr/bin/python3 bench/pytorch_reference.py --phases --batch 2 --shape 512x512 [--mode bf16]   (bench/StepPhases.java's phases)
 """
 import argparse
 import json
@@ -68,18 +68,20 @@ def train_step(model, opt, x, y):
     opt.zero_grad(set_to_none=False)
 
 
-def phases(model, batch, h, w, runs=5, warmup=2):
-    """The fp32 training step by phase, as bench/StepPhases.java times fcn4j's: forward, loss (read back),
-    backward, SGD; medians of `runs` after `warmup`."""
+def phases(model, batch, h, w, bf16=False, runs=5, warmup=2):
+    """The training step by phase, as bench/StepPhases.java times fcn4j's: forward, loss (read back),
+    backward, SGD; medians of `runs` after `warmup`; forward and loss under bf16 autocast when `bf16`."""
     model.train()
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=0.0005)
     t = [[] for _ in range(4)]
     for i in range(-warmup, runs):
         x, y = torch.randn(batch, 3, h, w), torch.randint(0, 19, (batch, h, w))
         t0 = time.perf_counter()
-        logits, aux = model(x)
+        with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16):
+            logits, aux = model(x)
         t1 = time.perf_counter()
-        loss = model.decode_head.loss(logits, y)[0] + model.auxiliary_head.loss(aux, y)[0]
+        with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16):
+            loss = model.decode_head.loss(logits, y)[0] + model.auxiliary_head.loss(aux, y)[0]
         loss.item()
         t2 = time.perf_counter()
         loss.backward()
@@ -91,7 +93,7 @@ def phases(model, batch, h, w, runs=5, warmup=2):
             for k, d in enumerate((t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
                 t[k].append(d)
     med = [statistics.median(v) for v in t]
-    print(f"pytorch step phases, batch {batch}, {h}x{w}: forward {med[0]:.3f} s loss {med[1]:.3f} s "
+    print(f"pytorch {'bf16' if bf16 else 'fp32'} step phases, batch {batch}, {h}x{w}: forward {med[0]:.3f} s loss {med[1]:.3f} s "
           f"backward {med[2]:.3f} s sgd {med[3]:.3f} s, sum of medians {sum(med):.3f} s")
 
 
@@ -169,7 +171,7 @@ def main():
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--forward-only', action='store_true')
     p.add_argument('--json', help='also write the results here')
-    p.add_argument('--phases', action='store_true', help='time the fp32 training step by phase and stop')
+    p.add_argument('--phases', action='store_true', help='time the training step (fp32, or bf16 autocast with --mode bf16) by phase and stop')
     p.add_argument('--save-state', metavar='FILE',
                    help='write the random weights as an MMSegmentation checkpoint (for fcn4j export) and stop')
     p.add_argument('--export-onnx', metavar='FILE',
@@ -186,7 +188,7 @@ def main():
     model = model.to(memory_format=fmt)
     autocast = torch.autocast('cpu', dtype=torch.bfloat16, enabled=a.mode == 'bf16')
     if a.phases:
-        phases(model, a.batch, h, w)
+        phases(model, a.batch, h, w, bf16=a.mode == 'bf16')
         return
     if a.save_state:
         torch.save({'state_dict': model.state_dict(), 'meta': {}}, a.save_state)
