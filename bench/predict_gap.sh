@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # fcn4j predict over a folder beside fcn4j bench --forward-only on the same model and image size, alternating, so
-# that the ratio compares runs minutes apart: IMAGES generated street-like JPEGs of 512x1024 (kept at that size by
-# the test pipeline's scale), random R-50 weights saved by the PyTorch reference model.
+# that each round's ratio compares two runs made a minute apart: IMAGES generated street-like JPEGs of 512x1024
+# (kept at that size by the test pipeline's scale), random R-50 weights saved by the PyTorch reference model.
 #   bench/predict_gap.sh [--images 12] [--rounds 2] [--out bench-predict] [-- PREDICT/BENCH OPTIONS...]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
