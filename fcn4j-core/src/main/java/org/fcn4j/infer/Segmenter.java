@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -248,7 +247,7 @@ public final class Segmenter implements AutoCloseable {
 
     /** Each pixel's class: the argmax over the channels of (N, C, H, W) scores, row-major. */
     private static int[] labels(NDArray scores) {
-        return scores.argMax(1).toType(DataType.INT32, false).toIntArray();
+        return Functional.argmaxChannels(scores).toIntArray();
     }
 
     /** The test pipeline's resize and normalisation: the (1, 3, h, w) model input for {@code image}. */

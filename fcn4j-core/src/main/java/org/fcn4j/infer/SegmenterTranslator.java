@@ -5,11 +5,11 @@ import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.output.CategoryMask;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.LambdaBlock;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
 import org.fcn4j.image.RgbImage;
+import org.fcn4j.nn.Functional;
 import org.fcn4j.nn.Torch;
 
 /**
@@ -52,7 +52,7 @@ public final class SegmenterTranslator implements NoBatchifyTranslator<Image, Ca
     public CategoryMask processOutput(TranslatorContext ctx, NDList list) {
         int[] size = (int[]) ctx.getAttachment(SIZE);
         NDArray logits = segmenter.toOriginalSize(list.singletonOrThrow(), size[0], size[1]);
-        int[] flat = logits.argMax(1).toType(DataType.INT32, false).toIntArray();
+        int[] flat = Functional.argmaxChannels(logits).toIntArray();
         int[][] mask = new int[size[0]][size[1]];
         for (int y = 0; y < size[0]; y++) {
             System.arraycopy(flat, y * size[1], mask[y], 0, size[1]);

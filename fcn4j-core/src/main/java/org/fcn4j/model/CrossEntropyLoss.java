@@ -95,7 +95,11 @@ public final class CrossEntropyLoss {
     /** mmseg's {@code accuracy}: top-1 over non-ignored pixels, in percent, with its eps terms. */
     public static NDArray accuracy(NDArray logits, NDArray label, int ignoreIndex) {
         NDArray valid = label.neq(ignoreIndex);
-        NDArray correct = logits.argMax(1).eq(label).logicalAnd(valid).sum().toType(DataType.FLOAT32, false);
+        NDArray correct = Functional.argmaxChannels(logits)
+                .eq(label)
+                .logicalAnd(valid)
+                .sum()
+                .toType(DataType.FLOAT32, false);
         float total = valid.sum().toType(DataType.FLOAT32, false).getFloat() + EPS;
         return correct.add(EPS).mul(100f / total);
     }

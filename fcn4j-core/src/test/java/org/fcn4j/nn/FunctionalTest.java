@@ -5,6 +5,8 @@ import static org.fcn4j.Close.assertClose;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.Map;
@@ -182,5 +184,23 @@ class FunctionalTest {
             }
             assertThat(sum).isEqualTo(1f);
         }
+    }
+
+    @Test
+    void argmaxChannelsIsLibtorchsArgmaxWithTiesAndNaN() {
+        NDArray x = m.randomNormal(new Shape(2, 7, 9, 11));
+        // ties: channels 2 and 5 equal and largest at (0, :, 0, 0); NaN beside a larger value at (1, :, 3, 4)
+        x.set(new NDIndex("0, :, 0, 0"), -9f);
+        x.set(new NDIndex("0, 2, 0, 0"), 9f);
+        x.set(new NDIndex("0, 5, 0, 0"), 9f);
+        x.set(new NDIndex("1, 4, 3, 4"), Float.NaN);
+        x.set(new NDIndex("1, 6, 3, 4"), 99f);
+        NDArray labels = Functional.argmaxChannels(x);
+        assertThat(labels.getDataType()).isEqualTo(DataType.INT32);
+        assertThat(labels.getShape()).isEqualTo(new Shape(2, 9, 11));
+        assertThat(labels.toIntArray())
+                .isEqualTo(x.argMax(1).toType(DataType.INT32, false).toIntArray());
+        assertThat(labels.getInt(0, 0, 0)).isEqualTo(2);
+        assertThat(labels.getInt(1, 3, 4)).isEqualTo(4);
     }
 }
