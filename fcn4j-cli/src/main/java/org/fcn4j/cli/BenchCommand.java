@@ -290,6 +290,7 @@ final class BenchCommand implements Callable<Integer> {
 
     private static void stats(ObjectNode o, String phase, Stats s) {
         o.put(phase + "_median_s", s.median());
+        o.put(phase + "_mean_s", s.mean());
         o.put(phase + "_min_s", s.min());
         o.put(phase + "_max_s", s.max());
     }

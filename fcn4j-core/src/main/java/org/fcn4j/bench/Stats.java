@@ -3,10 +3,11 @@ package org.fcn4j.bench;
 import java.util.Arrays;
 
 /**
- * Median and range of repeated timings in seconds. The median (the mean of the middle two for an even
- * count, as Python's {@code statistics.median}) resists the odd slow run that a mean would absorb.
+ * Median, mean and range of repeated timings in seconds. The median (the mean of the middle two for an even
+ * count, as Python's {@code statistics.median}) resists the odd slow run that a mean would absorb; the mean is
+ * what throughput is (count / total time), to set beside an end-to-end rate such as {@code predict}'s images/s.
  */
-public record Stats(double median, double min, double max, int count) {
+public record Stats(double median, double mean, double min, double max, int count) {
     public static Stats of(double[] seconds) {
         if (seconds.length == 0) {
             throw new IllegalArgumentException("no timings");
@@ -15,6 +16,6 @@ public record Stats(double median, double min, double max, int count) {
         Arrays.sort(s);
         int n = s.length;
         double median = n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-        return new Stats(median, s[0], s[n - 1], n);
+        return new Stats(median, Arrays.stream(s).sum() / n, s[0], s[n - 1], n);
     }
 }

@@ -10,6 +10,7 @@ class StatsTest {
     void oddCountTakesTheMiddleValue() {
         Stats s = Stats.of(new double[] {3.0, 1.0, 10.0, 2.0, 4.0});
         assertThat(s.median()).isEqualTo(3.0);
+        assertThat(s.mean()).isEqualTo(4.0);
         assertThat(s.min()).isEqualTo(1.0);
         assertThat(s.max()).isEqualTo(10.0);
         assertThat(s.count()).isEqualTo(5);
