@@ -11,6 +11,8 @@ and the process's peak resident memory (VmHWM). Run each mode in its own process
   /usr/bin/python3 bench/pytorch_reference.py --shape 512x512 --mode fp32|channels_last|bf16 [--json FILE]
   /usr/bin/python3 bench/pytorch_reference.py --model fcn8s --classes 21 --shape 500x500 --forward-only
   /usr/bin/python3 bench/pytorch_reference.py --phases --batch 2 --shape 512x512 [--mode bf16]   (bench/StepPhases.java's phases)
+  /usr/bin/python3 bench/pytorch_reference.py --batch 2 --shape 512x512 --save-train-script FILE   (bench/StepOverhead.java)
+  /usr/bin/python3 bench/pytorch_reference.py --batch 2 --shape 512x512 --train-script FILE   (that trace beside eager)
 """
 import argparse
 import json
@@ -150,6 +152,65 @@ class _Predict(nn.Module):
         return predict(self.model, x)
 
 
+class _TrainLoss(nn.Module):
+    """train_step's forward and losses as one module, for torch.jit.trace: (total, decode, aux, decode acc, aux acc).
+    Traced at one shape with labels free of 255: the trace keeps the sizes and the accuracy's pixel count."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x, y):
+        logits, aux = self.model(x)
+        loss_d, acc_d = self.model.decode_head.loss(logits, y)
+        loss_a, acc_a = self.model.auxiliary_head.loss(aux, y)
+        return torch.stack([loss_d + loss_a, loss_d, loss_a, acc_d, acc_a])
+
+
+def save_train_script(model, batch, h, w, classes, path):
+    model.train()
+    x, y = torch.randn(batch, 3, h, w), torch.randint(0, classes, (batch, h, w))
+    # dropout makes two runs differ, so the tracer's own re-run check cannot pass
+    torch.jit.trace(_TrainLoss(model), (x, y), check_trace=False).save(path)
+
+
+def script_beside_eager(model, path, batch, h, w, classes, pairs=8):
+    """The traced training step of --save-train-script beside the eager one, alternating, as bench/StepOverhead.java
+    runs the trace beside fcn4j: the interpreter's own cost in this PyTorch (graph optimisation off, op by op)."""
+    torch._C._set_graph_executor_optimize(False)
+    traced = torch.jit.load(path)
+    traced.train()
+    model.train()
+    eager_opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=0.0005)
+    traced_opt = torch.optim.SGD(traced.parameters(), lr=0.01, momentum=0.9, weight_decay=0.0005)
+
+    def traced_step(x, y):
+        out = traced(x, y)
+        out.tolist()
+        out[0].backward()
+        traced_opt.step()
+        traced_opt.zero_grad(set_to_none=False)
+
+    def timed(step):
+        x, y = torch.randn(batch, 3, h, w), torch.randint(0, classes, (batch, h, w))
+        t0 = time.perf_counter()
+        step(x, y)
+        return time.perf_counter() - t0
+
+    eager, script = [], []
+    for i in range(-1, pairs):  # alternating step by step, so the machine's drift falls on both alike
+        a, b = timed(lambda x, y: train_step(model, eager_opt, x, y)), timed(traced_step)
+        if i >= 0:
+            eager.append(a)
+            script.append(b)
+            print(f"pair {i + 1}: eager {a:.3f} s, TorchScript {b:.3f} s", flush=True)
+    ratios = [b / a for a, b in zip(eager, script)]
+    print(f"medians of {pairs} pairs: eager {statistics.median(eager):.3f} s, TorchScript "
+          f"{statistics.median(script):.3f} s; TorchScript / eager "
+          f"{statistics.median(script) / statistics.median(eager):.3f} (the pairs' ratios: median "
+          f"{statistics.median(ratios):.3f}, {min(ratios):.3f}-{max(ratios):.3f})")
+
+
 def export_onnx(model, batch, h, w, path):
     model.eval()
     with torch.no_grad():
@@ -174,6 +235,11 @@ def main():
     p.add_argument('--phases', action='store_true', help='time the training step (fp32, or bf16 autocast with --mode bf16) by phase and stop')
     p.add_argument('--save-state', metavar='FILE',
                    help='write the random weights as an MMSegmentation checkpoint (for fcn4j export) and stop')
+    p.add_argument('--save-train-script', metavar='FILE',
+                   help='write the training forward and losses traced to TorchScript (fixed --batch and --shape, '
+                        'train mode) for bench/StepOverhead.java and stop')
+    p.add_argument('--train-script', metavar='FILE',
+                   help='time that trace beside the eager training step, alternating, and stop')
     p.add_argument('--export-onnx', metavar='FILE',
                    help="export the eval forward with torch.onnx (opset 17, input 'input', output 'seg_logits', "
                         "fixed --shape) and stop")
@@ -195,6 +261,12 @@ def main():
         return
     if a.export_onnx:
         export_onnx(model, a.batch, h, w, a.export_onnx)
+        return
+    if a.train_script:
+        script_beside_eager(model, a.train_script, a.batch, h, w, a.classes)
+        return
+    if a.save_train_script:
+        save_train_script(model, a.batch, h, w, a.classes, a.save_train_script)
         return
 
     def image():
