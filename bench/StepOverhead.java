@@ -31,10 +31,11 @@ import org.fcn4j.train.TrainStep;
  * optimisation off, as eager PyTorch runs). Both steps: forward, losses and accuracies read back, backward, the
  * same in-place SGD (lr 0.01, momentum 0.9, weight decay 5e-4) with fresh random data per step, made before the
  * clock. The two alternate step by step (PAIRS pairs after one untimed pair), so that the machine's drift, which
- * here moves a step by 10 % within minutes, falls on both alike.
+ * here moves a step by 10 % within minutes, falls on both alike. With bf16 last, fcn4j's step is AmpOptimWrapper's
+ * and the trace must have been made under autocast ({@code --mode bf16}), so that it holds autocast's casts.
  *   python3 bench/pytorch_reference.py --batch 2 --shape 512x512 --save-train-script r50_train.pt
  *   (. ./malloc-env.sh; java -cp fcn4j-cli/target/fcn4j.jar bench/StepOverhead.java r50_train.pt [BATCH] [HxW]
- *        [PAIRS])
+ *        [PAIRS] [bf16])
  */
 public class StepOverhead {
     private static final double LR = 0.01;
@@ -44,6 +45,7 @@ public class StepOverhead {
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         int size = args.length > 2 ? Integer.parseInt(args[2].split("x")[0]) : 512;
         int steps = args.length > 3 ? Integer.parseInt(args[3]) : 8;
+        boolean bf16 = args.length > 4 && args[4].equals("bf16");
         Torch.setThreads(2);
         Shape input = new Shape(batch, 3, size, size);
         Shape labels = new Shape(batch, size, size);
@@ -51,7 +53,7 @@ public class StepOverhead {
             EncoderDecoder model = new EncoderDecoder(
                     root, Config.load("fcn_r50-d8_4xb2-40k_cityscapes-512x1024").model());
             model.train(true);
-            TrainStep fcn4j = new TrainStep(model, new Sgd(model.stateDict(), Set.of(), 0.9, 5e-4, 0));
+            TrainStep fcn4j = new TrainStep(model, new Sgd(model.stateDict(), Set.of(), 0.9, 5e-4, 0), bf16);
             Traced traced = new Traced(root, script);
             long ownWeights = model.stateDict().values().stream()
                     .filter(Tensor::trainable)
@@ -64,7 +66,8 @@ public class StepOverhead {
             }
             System.out.printf(
                     Locale.ROOT,
-                    "step overhead: batch %d, %dx%d, %d cores,%s%n",
+                    "step overhead: %s, batch %d, %dx%d, %d cores,%s%n",
+                    bf16 ? "bf16 (AmpOptimWrapper; the trace made under autocast)" : "fp32",
                     batch,
                     size,
                     size,

@@ -11,8 +11,10 @@ and the process's peak resident memory (VmHWM). Run each mode in its own process
   /usr/bin/python3 bench/pytorch_reference.py --shape 512x512 --mode fp32|channels_last|bf16 [--json FILE]
   /usr/bin/python3 bench/pytorch_reference.py --model fcn8s --classes 21 --shape 500x500 --forward-only
   /usr/bin/python3 bench/pytorch_reference.py --phases --batch 2 --shape 512x512 [--mode bf16]   (bench/StepPhases.java's phases)
-  /usr/bin/python3 bench/pytorch_reference.py --batch 2 --shape 512x512 --save-train-script FILE   (bench/StepOverhead.java)
-  /usr/bin/python3 bench/pytorch_reference.py --batch 2 --shape 512x512 --train-script FILE   (that trace beside eager)
+  /usr/bin/python3 bench/pytorch_reference.py --batch 2 --shape 512x512 --save-train-script FILE [--mode bf16]
+      (bench/StepOverhead.java; bf16: traced under autocast)
+  /usr/bin/python3 bench/pytorch_reference.py --batch 2 --shape 512x512 --train-script FILE [--mode bf16]
+      (that trace beside the eager step)
 """
 import argparse
 import json
@@ -167,14 +169,16 @@ class _TrainLoss(nn.Module):
         return torch.stack([loss_d + loss_a, loss_d, loss_a, acc_d, acc_a])
 
 
-def save_train_script(model, batch, h, w, classes, path):
+def save_train_script(model, batch, h, w, classes, path, bf16=False):
+    """With bf16, traced under autocast: the trace holds its casts (the weight cast cache off, as tracing needs)."""
     model.train()
     x, y = torch.randn(batch, 3, h, w), torch.randint(0, classes, (batch, h, w))
-    # dropout makes two runs differ, so the tracer's own re-run check cannot pass
-    torch.jit.trace(_TrainLoss(model), (x, y), check_trace=False).save(path)
+    with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16, cache_enabled=False):
+        # dropout makes two runs differ, so the tracer's own re-run check cannot pass
+        torch.jit.trace(_TrainLoss(model), (x, y), check_trace=False).save(path)
 
 
-def script_beside_eager(model, path, batch, h, w, classes, pairs=8):
+def script_beside_eager(model, path, batch, h, w, classes, pairs=8, bf16=False):
     """The traced training step of --save-train-script beside the eager one, alternating, as bench/StepOverhead.java
     runs the trace beside fcn4j: the interpreter's own cost in this PyTorch (graph optimisation off, op by op)."""
     torch._C._set_graph_executor_optimize(False)
@@ -199,7 +203,11 @@ def script_beside_eager(model, path, batch, h, w, classes, pairs=8):
 
     eager, script = [], []
     for i in range(-1, pairs):  # alternating step by step, so the machine's drift falls on both alike
-        a, b = timed(lambda x, y: train_step(model, eager_opt, x, y)), timed(traced_step)
+        def eager_step(x, y):
+            with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16):
+                train_step(model, eager_opt, x, y)
+
+        a, b = timed(eager_step), timed(traced_step)
         if i >= 0:
             eager.append(a)
             script.append(b)
@@ -263,10 +271,10 @@ def main():
         export_onnx(model, a.batch, h, w, a.export_onnx)
         return
     if a.train_script:
-        script_beside_eager(model, a.train_script, a.batch, h, w, a.classes)
+        script_beside_eager(model, a.train_script, a.batch, h, w, a.classes, bf16=a.mode == 'bf16')
         return
     if a.save_train_script:
-        save_train_script(model, a.batch, h, w, a.classes, a.save_train_script)
+        save_train_script(model, a.batch, h, w, a.classes, a.save_train_script, bf16=a.mode == 'bf16')
         return
 
     def image():
