@@ -86,17 +86,20 @@ public class StepOverhead {
                     System.out.printf(Locale.ROOT, "pair %d: fcn4j %.3f s, TorchScript %.3f s%n", i + 1, a, b);
                 }
             }
+            Stats ownStats = Stats.of(own);
+            Stats refStats = Stats.of(ref);
+            Stats ratioStats = Stats.of(ratio);
             System.out.printf(
                     Locale.ROOT,
                     "medians of %d pairs: fcn4j %.3f s, TorchScript %.3f s; fcn4j / TorchScript %.3f "
                             + "(the pairs' ratios: median %.3f, %.3f-%.3f)%n",
                     steps,
-                    Stats.of(own).median(),
-                    Stats.of(ref).median(),
-                    Stats.of(own).median() / Stats.of(ref).median(),
-                    Stats.of(ratio).median(),
-                    Stats.of(ratio).min(),
-                    Stats.of(ratio).max());
+                    ownStats.median(),
+                    refStats.median(),
+                    ownStats.median() / refStats.median(),
+                    ratioStats.median(),
+                    ratioStats.min(),
+                    ratioStats.max());
         }
     }
 

@@ -195,7 +195,11 @@ def script_beside_eager(model, path, batch, h, w, classes, pairs=8, bf16=False):
         traced_opt.step()
         traced_opt.zero_grad(set_to_none=False)
 
-    def timed(step):
+    def eager_step(x, y):
+        with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16):
+            train_step(model, eager_opt, x, y)
+
+    def seconds(step):
         x, y = torch.randn(batch, 3, h, w), torch.randint(0, classes, (batch, h, w))
         t0 = time.perf_counter()
         step(x, y)
@@ -203,20 +207,15 @@ def script_beside_eager(model, path, batch, h, w, classes, pairs=8, bf16=False):
 
     eager, script = [], []
     for i in range(-1, pairs):  # alternating step by step, so the machine's drift falls on both alike
-        def eager_step(x, y):
-            with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16):
-                train_step(model, eager_opt, x, y)
-
-        a, b = timed(eager_step), timed(traced_step)
+        a, b = seconds(eager_step), seconds(traced_step)
         if i >= 0:
             eager.append(a)
             script.append(b)
             print(f"pair {i + 1}: eager {a:.3f} s, TorchScript {b:.3f} s", flush=True)
     ratios = [b / a for a, b in zip(eager, script)]
-    print(f"medians of {pairs} pairs: eager {statistics.median(eager):.3f} s, TorchScript "
-          f"{statistics.median(script):.3f} s; TorchScript / eager "
-          f"{statistics.median(script) / statistics.median(eager):.3f} (the pairs' ratios: median "
-          f"{statistics.median(ratios):.3f}, {min(ratios):.3f}-{max(ratios):.3f})")
+    e, s = statistics.median(eager), statistics.median(script)
+    print(f"medians of {pairs} pairs: eager {e:.3f} s, TorchScript {s:.3f} s; TorchScript / eager {s / e:.3f} "
+          f"(the pairs' ratios: median {statistics.median(ratios):.3f}, {min(ratios):.3f}-{max(ratios):.3f})")
 
 
 def export_onnx(model, batch, h, w, path):
