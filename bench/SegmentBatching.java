@@ -13,6 +13,7 @@ import org.fcn4j.data.Images;
 import org.fcn4j.experiment.Config;
 import org.fcn4j.image.RgbImage;
 import org.fcn4j.infer.Segmenter;
+import org.fcn4j.nn.TensorFormat;
 
 /**
  * What micro-batching can give {@code fcn4j serve} at most, without HTTP, decoding or encoding: images/s of
@@ -26,7 +27,13 @@ public class SegmentBatching {
         Path demo = Path.of(args[0]);
         int size = args.length > 1 ? Integer.parseInt(args[1]) : 256;
         int n = args.length > 2 ? Integer.parseInt(args[2]) : 4;
+        List<String> flags = List.of(args).subList(Math.min(3, args.length), args.length);
+        TensorFormat format = new TensorFormat(flags.contains("bf16"), flags.contains("channels-last"));
         Segmenter s = Segmenter.load(Config.load("fcn_demo_synthetic"), demo.resolve("iter_100.pth"), w -> {});
+        if (!format.isDefault()) {
+            s.freeze(format);
+        }
+        System.out.println("format: " + format);
         RgbImage image;
         try (var files = Files.list(demo.resolve("data/images/val"))) {
             BufferedImage src = ImageIO.read(files.sorted().findFirst().orElseThrow().toFile());

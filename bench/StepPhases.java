@@ -14,8 +14,8 @@ import org.fcn4j.nn.Torch;
 import org.fcn4j.optim.Sgd;
 
 /**
- * The float32 (or, with a third argument bf16, AmpOptimWrapper bf16) training step of FCN-R50-D8 by phase, as
- * TrainStep runs it: forward (both heads), loss (resize to
+ * The float32 (or, with a third argument bf16, AmpOptimWrapper bf16, channels-last) training step of FCN-R50-D8
+ * by phase, as TrainStep runs it: forward (both heads), loss (resize to
  * the labels, cross-entropy, decode + 0.4 x auxiliary, read back), backward, SGD update (lr 0.01, momentum 0.9,
  * weight decay 5e-4). Median of 5 steps after 2, fresh random data per step made before the clock. The PyTorch
  * counterpart is {@code bench/pytorch_reference.py --phases}; run both with the same allocator settings:
@@ -36,7 +36,8 @@ public class StepPhases {
             double[][] t = new double[4][runs];
             for (int i = -2; i < runs; i++) {
                 try (NDManager step = root.newSubManager()) {
-                    NDArray x = step.randomNormal(new Shape(batch, 3, size, size));
+                    NDArray random = step.randomNormal(new Shape(batch, 3, size, size));
+                    NDArray x = bf16 ? Torch.toChannelsLast(random) : random;
                     NDArray y = step.randomInteger(0, 19, new Shape(batch, size, size), DataType.INT64);
                     long t0 = System.nanoTime();
                     long t1;

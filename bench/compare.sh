@@ -57,8 +57,9 @@ if [ -z "$train_only" ]; then
   done
   rm -f "$out"/r50*.onnx "$out/r50.pth"
 fi
-modes="fp32 channels_last bf16"
-[ -n "$train_only" ] && modes="fp32 bf16"
+# bf16_channels_last: autocast on a channels-last model and input, the layout fcn4j's bf16 training step runs in
+modes="fp32 channels_last bf16 bf16_channels_last"
+[ -n "$train_only" ] && modes="fp32 bf16 bf16_channels_last"
 for mode in $modes; do
   load "pytorch-$mode"
   /usr/bin/python3 "$here/pytorch_reference.py" --depth 50 --classes 19 "${common[@]}" --mode "$mode" \

@@ -8,7 +8,7 @@ cross-entropy, backward, SGD lr 0.01 momentum 0.9 weight decay 5e-4), each after
 max over the timed runs, GFLOP/s from the convolution MACs (2 FLOP per MAC; backward counted as 2x forward)
 and the process's peak resident memory (VmHWM). Run each mode in its own process so its peak memory is its own:
 
-  /usr/bin/python3 bench/pytorch_reference.py --shape 512x512 --mode fp32|channels_last|bf16 [--json FILE]
+  /usr/bin/python3 bench/pytorch_reference.py --shape 512x512 --mode fp32|channels_last|bf16|bf16_channels_last [--json FILE]
   /usr/bin/python3 bench/pytorch_reference.py --model fcn8s --classes 21 --shape 500x500 --forward-only
   /usr/bin/python3 bench/pytorch_reference.py --phases --batch 2 --shape 512x512 [--mode bf16]   (bench/StepPhases.java's phases)
   /usr/bin/python3 bench/pytorch_reference.py --batch 2 --shape 512x512 --save-train-script FILE [--mode bf16]
@@ -232,8 +232,8 @@ def main():
     p.add_argument('--classes', type=int, default=19)
     p.add_argument('--shape', default='512x1024', help='HxW')
     p.add_argument('--batch', type=int, default=1)
-    p.add_argument('--mode', default='fp32', choices=['fp32', 'channels_last', 'bf16'],
-                   help='fp32 NCHW, fp32 channels-last, or bf16 autocast (NCHW)')
+    p.add_argument('--mode', default='fp32', choices=['fp32', 'channels_last', 'bf16', 'bf16_channels_last'],
+                   help='fp32 NCHW, fp32 channels-last, bf16 autocast (NCHW), or bf16 autocast channels-last')
     p.add_argument('--iters', type=int, default=5)
     p.add_argument('--warmup', type=int, default=1)
     p.add_argument('--threads', type=int, default=2)
@@ -257,11 +257,12 @@ def main():
     if a.model == 'fcn8s' and not a.forward_only:
         p.error('--model fcn8s times the forward only (add --forward-only)')
     model = build(a.depth, a.classes) if a.model == 'fcn' else build_fcn8s(a.classes)
-    fmt = torch.channels_last if a.mode == 'channels_last' else torch.contiguous_format
+    fmt = torch.channels_last if a.mode.endswith('channels_last') else torch.contiguous_format
+    bf16 = a.mode.startswith('bf16')
     model = model.to(memory_format=fmt)
-    autocast = torch.autocast('cpu', dtype=torch.bfloat16, enabled=a.mode == 'bf16')
+    autocast = torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16)
     if a.phases:
-        phases(model, a.batch, h, w, bf16=a.mode == 'bf16')
+        phases(model, a.batch, h, w, bf16=bf16)
         return
     if a.save_state:
         torch.save({'state_dict': model.state_dict(), 'meta': {}}, a.save_state)
@@ -270,10 +271,10 @@ def main():
         export_onnx(model, a.batch, h, w, a.export_onnx)
         return
     if a.train_script:
-        script_beside_eager(model, a.train_script, a.batch, h, w, a.classes, bf16=a.mode == 'bf16')
+        script_beside_eager(model, a.train_script, a.batch, h, w, a.classes, bf16=bf16)
         return
     if a.save_train_script:
-        save_train_script(model, a.batch, h, w, a.classes, a.save_train_script, bf16=a.mode == 'bf16')
+        save_train_script(model, a.batch, h, w, a.classes, a.save_train_script, bf16=bf16)
         return
 
     def image():

@@ -226,7 +226,8 @@ final class BenchCommand implements Callable<Integer> {
                 "peak RSS MiB");
         row("forward", r.forward(), r.forwardGflops(), r.forwardPeakMb());
         if (ampTraining(format)) {
-            System.out.println("train step: bf16 mixed precision (AmpOptimWrapper), float32 weights, NCHW");
+            System.out.println(
+                    "train step: bf16 mixed precision (AmpOptimWrapper), float32 weights, channels-last activations");
         }
         if (r.train() != null) {
             row("train step", r.train(), r.trainGflops(), r.peakMb());

@@ -30,9 +30,13 @@ import org.junit.jupiter.api.Test;
  * their largest element, as PyTorch's own bfloat16 and float32 runs differ by 45-130 %: a measure of the
  * network's conditioning, not of fcn4j.
  *
- * <p>Measured (libtorch 2.7.1 against PyTorch 1.13, AVX-512 bf16 Xeon): losses within 3e-5 relative; gradients
- * within 1.1e-2 to 8.7e-2 relative L2 of PyTorch's bfloat16 ones, where PyTorch's float32 gradients are 0.27 to
- * 1.08 away; BatchNorm running statistics within 4e-7 of the largest element (float32 ones: 2.5e-4 to 2.4e-2
+ * <p>Both run channels-last (TrainStep stores a bfloat16 step's input NHWC; the fixture's input is
+ * {@code contiguous(memory_format=torch.channels_last)}): at the third iteration's weights PyTorch's own NCHW
+ * and channels-last bfloat16 gradients are up to 0.84 relative L2 apart, so each side needs the other's layout.
+ *
+ * <p>Measured (libtorch 2.7.1 against PyTorch 1.13, AMX Xeon): losses within 5e-5 relative; gradients within
+ * 9.4e-3 to 6.3e-2 relative L2 of PyTorch's bfloat16 ones, where PyTorch's float32 gradients are 0.27 to 1.08
+ * away; BatchNorm running statistics within 4e-7 of the largest element (float32 ones: 2.5e-4 to 2.4e-2
  * away), because the forward's bfloat16 convolutions give the same results in both. The backward passes differ
  * more: each layer's input gradient is rounded to bfloat16 (2^-9 relative) and BatchNorm's backward subtracts
  * nearly equal sums, so those roundings compound through the 20 layers.
@@ -40,7 +44,7 @@ import org.junit.jupiter.api.Test;
 class AmpTrainParityTest {
     /** Losses: float32 cross-entropy of bfloat16 logits, about one bfloat16 rounding (2^-9) of them. */
     private static final double LOSS_RTOL = 2e-3;
-    /** Gradients, as relative L2 distance: the measured 8.7e-2 with headroom, below float32's 0.27. */
+    /** Gradients, as relative L2 distance: the measured 6.3e-2 with headroom, below float32's 0.27. */
     private static final double GRAD_L2 = 0.15;
     /** Running statistics: measured 4e-7; float32 forwards give 2.5e-4 and more. */
     private static final double STATS_RTOL = 2e-5;
@@ -98,7 +102,9 @@ class AmpTrainParityTest {
      * The paper's FCN-8s (transposed convolutions, summed loss) in bfloat16 against PyTorch's float32 step
      * (PaperTrainParityTest's fixture). PyTorch 1.13's autocast runs transposed convolutions in float32, 2.x in
      * bfloat16 as fcn4j does, so there is no bfloat16 reference to match; measured against float32: loss 1.7e-3
-     * relative, gradients 9e-3 to 0.19 relative L2. A float32 step gives 1e-6 and less.
+     * relative, gradients 9e-3 to 0.29 relative L2 (conv1_1.weight, first in the forward and last in the
+     * backward), as PyTorch 1.13's own autocast gives on this input in either layout (9.4e-3 to 0.286). A float32
+     * step gives 1e-6 and less.
      */
     @Test
     void thePapersFcn8sTrainsInBf16() {
@@ -114,7 +120,7 @@ class AmpTrainParityTest {
                         for (String k : trainable) {
                             assertThat(l2(st.get(k).get().getGradient(), fx.get("grad0." + k)))
                                     .as("relative L2 distance of %s's bfloat16 gradient from float32's", k)
-                                    .isBetween(1e-4, 0.3);
+                                    .isBetween(1e-4, 0.4);
                         }
                     });
             assertThat(v.get("decode.loss_ce")).isCloseTo(fx.get("iter0.loss").getFloat(), withinPercentage(1));
