@@ -32,7 +32,8 @@ import org.fcn4j.train.TrainStep;
  * same in-place SGD (lr 0.01, momentum 0.9, weight decay 5e-4) with fresh random data per step, made before the
  * clock. The two alternate step by step (PAIRS pairs after one untimed pair), so that the machine's drift, which
  * here moves a step by 10 % within minutes, falls on both alike. With bf16 last, fcn4j's step is AmpOptimWrapper's
- * and the trace must have been made under autocast ({@code --mode bf16}), so that it holds autocast's casts.
+ * and the trace must have been made under autocast ({@code --mode bf16}), so that it holds autocast's casts; both
+ * run NCHW, as the trace was made (TrainStep's bf16 default is channels-last).
  *   python3 bench/pytorch_reference.py --batch 2 --shape 512x512 --save-train-script r50_train.pt
  *   (. ./malloc-env.sh; java -cp fcn4j-cli/target/fcn4j.jar bench/StepOverhead.java r50_train.pt [BATCH] [HxW]
  *        [PAIRS] [bf16])
@@ -53,7 +54,7 @@ public class StepOverhead {
             EncoderDecoder model = new EncoderDecoder(
                     root, Config.load("fcn_r50-d8_4xb2-40k_cityscapes-512x1024").model());
             model.train(true);
-            TrainStep fcn4j = new TrainStep(model, new Sgd(model.stateDict(), Set.of(), 0.9, 5e-4, 0), bf16);
+            TrainStep fcn4j = new TrainStep(model, new Sgd(model.stateDict(), Set.of(), 0.9, 5e-4, 0), bf16, false);
             Traced traced = new Traced(root, script);
             long ownWeights = model.stateDict().values().stream()
                     .filter(Tensor::trainable)

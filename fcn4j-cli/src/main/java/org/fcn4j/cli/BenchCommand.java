@@ -31,7 +31,8 @@ import picocli.CommandLine.Parameters;
         description = "Time a config's model (random weights, random data): eval-mode forward without autograd (whole, "
                 + "or sliding windows when model.test_cfg says slide) and "
                 + "one training step (SGD, random labels; with --precision bf16 in mixed precision, as "
-                + "AmpOptimWrapper with dtype='bfloat16') after warm-up; print median/min/max, GFLOP/s and the "
+                + "AmpOptimWrapper with dtype='bfloat16', channels-last as fcn4j train runs it; with --channels-last "
+                + "channels-last) after warm-up; print median/min/max, GFLOP/s and the "
                 + "process's peak resident memory.")
 final class BenchCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -129,10 +130,11 @@ final class BenchCommand implements Callable<Integer> {
             }
             r = Benchmark.run(model, settings);
         }
-        if (ampTraining(format)) {
-            // the training step of AmpOptimWrapper(dtype='bfloat16'), on a model of its own with float32 weights
+        if (trainsApart(format)) {
+            // the training step on a model of its own with float32 weights (trainable BatchNorm)
             try (NDManager m = Torch.newManager()) {
-                r = Benchmark.withTrainStep(r, new EncoderDecoder(m, cfg.model()), settings, true);
+                r = Benchmark.withTrainStep(
+                        r, new EncoderDecoder(m, cfg.model()), settings, format.bfloat16(), trainChannelsLast(format));
             }
         }
         String inferenceMode = describe(cfg.model().testCfg(), hw[0], hw[1]);
@@ -145,9 +147,17 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Whether --precision bf16 (alone: BatchNorm folding and channels-last are for inference) times training in bf16. */
-    private boolean ampTraining(TensorFormat format) {
-        return !forwardOnly && format != null && format.bfloat16() && !format.channelsLast() && !foldBn;
+    /**
+     * Whether the training step is timed on a model of its own: with --precision bf16 (AmpOptimWrapper's
+     * step) or --channels-last, which the inference forward runs BatchNorm-folded; --fold-bn is for inference.
+     */
+    private boolean trainsApart(TensorFormat format) {
+        return !forwardOnly && format != null && !foldBn;
+    }
+
+    /** The training step's layout: channels-last when asked, and in bf16 as TrainStep's default. */
+    private static boolean trainChannelsLast(TensorFormat format) {
+        return format.channelsLast() || format.bfloat16();
     }
 
     /**
@@ -225,14 +235,15 @@ final class BenchCommand implements Callable<Integer> {
                 "GFLOP/s",
                 "peak RSS MiB");
         row("forward", r.forward(), r.forwardGflops(), r.forwardPeakMb());
-        if (ampTraining(format)) {
-            System.out.println(
-                    "train step: bf16 mixed precision (AmpOptimWrapper), float32 weights, channels-last activations");
+        if (trainsApart(format)) {
+            System.out.println("train step: "
+                    + (format.bfloat16() ? "bf16 mixed precision (AmpOptimWrapper), float32 weights" : "fp32")
+                    + (trainChannelsLast(format) ? ", channels-last activations" : ""));
         }
         if (r.train() != null) {
             row("train step", r.train(), r.trainGflops(), r.peakMb());
         } else if (!forwardOnly && !"onnxruntime".equals(inference.engine)) {
-            System.out.println("train step  not timed: --channels-last and --fold-bn are for inference");
+            System.out.println("train step  not timed: --fold-bn is for inference");
         }
         System.out.printf(
                 Locale.ROOT,
@@ -279,7 +290,8 @@ final class BenchCommand implements Callable<Integer> {
         o.put("forward_peak_rss_mb", r.forwardPeakMb());
         if (r.train() != null) {
             stats(o, "train_step", r.train());
-            o.put("train_precision", ampTraining(format) ? "bf16" : "fp32");
+            o.put("train_precision", format != null && format.bfloat16() ? "bf16" : "fp32");
+            o.put("train_channels_last", format != null && trainChannelsLast(format));
             o.put("train_step_gflops", r.trainGflops());
             o.put("train_forward_macs", r.trainForwardMacs());
         } else {

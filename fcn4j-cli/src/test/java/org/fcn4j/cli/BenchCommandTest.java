@@ -91,16 +91,24 @@ class BenchCommandTest {
         assertThat(r.code()).as(r.err()).isEqualTo(0);
         assertThat(r.out())
                 .contains("bf16 (BN folded)")
-                .contains("train step: bf16 mixed precision")
+                .contains("train step: bf16 mixed precision (AmpOptimWrapper), float32 weights, channels-last")
                 .containsPattern("train step +\\d+\\.\\d{3}");
         assertThat(new ObjectMapper()
                         .readTree(json.toFile())
                         .get("train_precision")
                         .asText())
                 .isEqualTo("bf16");
-        r = bench("--shape", "32x32", "--iters", "1", "--precision", "bf16", "--channels-last");
+        r = bench("--shape", "32x32", "--iters", "1", "--channels-last", "--json", json.toString());
         assertThat(r.code()).as(r.err()).isEqualTo(0);
-        assertThat(r.out()).contains("train step  not timed");
+        assertThat(r.out())
+                .contains("train step: fp32, channels-last activations")
+                .containsPattern("train step +\\d+\\.\\d{3}");
+        JsonNode cl = new ObjectMapper().readTree(json.toFile());
+        assertThat(cl.get("train_precision").asText()).isEqualTo("fp32");
+        assertThat(cl.get("train_channels_last").asBoolean()).isTrue();
+        r = bench("--shape", "32x32", "--iters", "1", "--fold-bn");
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        assertThat(r.out()).contains("train step  not timed: --fold-bn is for inference");
         assertThat(o.get("forward_median_s").asDouble()).isPositive();
         r = bench("--shape", "32x32", "--iters", "1", "--channels-last", "--forward-only", "--json", json.toString());
         assertThat(r.code()).as(r.err()).isEqualTo(0);

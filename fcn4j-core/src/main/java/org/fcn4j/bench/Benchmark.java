@@ -98,20 +98,22 @@ public final class Benchmark {
             model.eval();
             forward = forward(model, m, s);
         }
-        return s.forwardOnly() ? forward : withTrainStep(forward, model, s, false);
+        return s.forwardOnly() ? forward : withTrainStep(forward, model, s, false, false);
     }
 
     /**
      * {@code forward}'s result with {@code model}'s training step timed too (SGD on random labels, fresh data per
-     * step), in bfloat16 mixed precision when {@code bf16} ({@link TrainStep}); leaves the model in eval mode.
+     * step), in bfloat16 mixed precision when {@code bf16}, channels-last when {@code channelsLast}
+     * ({@link TrainStep}); leaves the model in eval mode.
      */
-    public static Result withTrainStep(Result forward, EncoderDecoder model, Settings s, boolean bf16) {
+    public static Result withTrainStep(
+            Result forward, EncoderDecoder model, Settings s, boolean bf16, boolean channelsLast) {
         Shape input = new Shape(s.batch(), model.backbone().spec().inChannels(), s.height(), s.width());
         Shape labelShape = new Shape(s.batch(), s.height(), s.width());
         try (NDManager m = model.manager().newSubManager()) {
             model.train(true);
-            TrainStep step =
-                    new TrainStep(model, new Sgd(model.stateDict(), Set.of(), MOMENTUM, WEIGHT_DECAY, 0), bf16);
+            TrainStep step = new TrainStep(
+                    model, new Sgd(model.stateDict(), Set.of(), MOMENTUM, WEIGHT_DECAY, 0), bf16, channelsLast);
             // fresh inputs per step (the step frees them), made before the clock starts
             Timed train = time(s, () -> {
                 NDArray images = m.randomNormal(input);

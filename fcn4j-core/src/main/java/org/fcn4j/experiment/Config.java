@@ -47,6 +47,7 @@ public final class Config {
             "default_hooks",
             "load_from",
             "load_from_partial",
+            "channels_last",
             "resume",
             "randomness",
             "work_dir",

@@ -18,6 +18,8 @@ import org.fcn4j.optim.ParamwiseConfig;
  * @param paramwise {@code optim_wrapper.paramwise_cfg}, or null (one param group)
  * @param bf16 mixed-precision training: {@code optim_wrapper} is {@code AmpOptimWrapper} with
  *     {@code dtype='bfloat16'}
+ * @param channelsLast fcn4j's {@code channels_last}: the training step's activations stored NHWC (TrainStep);
+ *     by default on with AmpOptimWrapper's bfloat16, off in float32, where it helps some models and not others
  * @param trainData the training set, listed when training starts
  * @param valData the validation set with its test pipeline, or null
  * @param loadFromPartial fcn4j's {@code load_from_partial}: accept a {@code load_from} checkpoint that leaves
@@ -34,6 +36,7 @@ public record TrainSettings(
         double maxNorm,
         ParamwiseConfig paramwise,
         boolean bf16,
+        boolean channelsLast,
         LrSchedule schedule,
         long seed,
         String loadFrom,
@@ -167,6 +170,7 @@ public record TrainSettings(
                 maxNorm,
                 paramwise,
                 bf16,
+                root.bool("channels_last", bf16),
                 LrSchedule.parse(root, lr),
                 seed,
                 (String) loadFrom,

@@ -19,16 +19,18 @@ import org.fcn4j.optim.Sgd;
  * loss_decode says {@code reduction: sum}) summed, backward, then the SGD update; optionally in bfloat16
  * mixed precision. Works in its own NDManager scope, so nothing but the updated weights and buffers outlives it.
  *
- * <p>In bfloat16 the input is stored channels-last (NHWC) first. libtorch's convolutions give an output in
- * their input's layout, and the normalisation, activation, pooling and elementwise operators keep it, so the
- * activations and their gradients stay NHWC, the layout oneDNN's bfloat16 kernels run fastest in: the batch-2
- * R-50-D8 step took 0.70x the time of an NCHW one (docs/performance.md). The weights stay NCHW, so the
- * optimizer state and checkpoints do not change. In float32 it made no clear difference, so that stays NCHW.
+ * <p>Channels-last (the default in bfloat16, the config's {@code channels_last}) stores the input NHWC first.
+ * libtorch's convolutions give an output in their input's layout, and the normalisation, activation, pooling
+ * and elementwise operators keep it, so the activations and their gradients stay NHWC, the layout oneDNN's
+ * kernels run fastest in on x86: in bfloat16 the batch-2 R-50-D8 step took 0.72x the time of an NCHW one and
+ * the paper's FCN-8s 0.86x; in float32 R-50-D8 0.87-0.92x, but FCN-8s 1.10x (docs/performance.md). The
+ * weights stay NCHW, so the optimizer state and checkpoints do not change.
  */
 public final class TrainStep {
     private final EncoderDecoder model;
     private final Sgd sgd;
     private final boolean bf16;
+    private final boolean channelsLast;
 
     /** A float32 step. */
     public TrainStep(EncoderDecoder model, Sgd sgd) {
@@ -38,12 +40,18 @@ public final class TrainStep {
     /**
      * @param bf16 mixed precision, as mmengine's {@code AmpOptimWrapper} with {@code dtype='bfloat16'}: forward
      *     and losses under {@link Autocast} (convolutions in bfloat16), backward and the update in float32;
-     *     activations channels-last
+     *     activations channels-last when bf16
      */
     public TrainStep(EncoderDecoder model, Sgd sgd, boolean bf16) {
+        this(model, sgd, bf16, bf16);
+    }
+
+    /** @param channelsLast the input, and so the activations, stored NHWC (the weights stay as they are) */
+    public TrainStep(EncoderDecoder model, Sgd sgd, boolean bf16, boolean channelsLast) {
         this.model = model;
         this.sgd = sgd;
         this.bf16 = bf16;
+        this.channelsLast = channelsLast;
     }
 
     /**
@@ -74,7 +82,7 @@ public final class TrainStep {
         try (NDManager scope = images.getManager().newSubManager()) {
             images.attach(scope);
             labels.attach(scope);
-            NDArray input = bf16 ? Torch.toChannelsLast(images) : images;
+            NDArray input = channelsLast ? Torch.toChannelsLast(images) : images;
             Map<String, Double> values = new LinkedHashMap<>();
             try (GradientCollector gc = Torch.gradientCollector()) {
                 NDArray total = forwardLoss(input, labels, values);

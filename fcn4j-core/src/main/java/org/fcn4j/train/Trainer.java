@@ -203,7 +203,7 @@ public final class Trainer {
             this.valSet = valSet;
             this.meta = trainSet.meta(model.numClasses());
             this.root = root;
-            this.trainStep = new TrainStep(model, sgd, settings.bf16());
+            this.trainStep = new TrainStep(model, sgd, settings.bf16(), settings.channelsLast());
         }
 
         Result run(long start) {

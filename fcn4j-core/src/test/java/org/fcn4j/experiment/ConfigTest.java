@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -257,6 +258,21 @@ class ConfigTest {
         assertThatThrownBy(() -> Config.load(preset, List.of("optim_wrapper.dtype=bfloat16")))
                 .hasMessageContaining("optim_wrapper.dtype")
                 .hasMessageContaining("unknown key");
+    }
+
+    @Test
+    void channelsLastTrainingDefaultsToOnInBfloat16Only() {
+        String preset = "fcn_r50-d8_4xb2-40k_cityscapes-512x1024";
+        List<String> amp = List.of("optim_wrapper.type=AmpOptimWrapper", "optim_wrapper.dtype=bfloat16");
+        assertThat(Config.load(preset).train().channelsLast()).isFalse();
+        assertThat(Config.load(preset, amp).train().channelsLast()).isTrue();
+        assertThat(Config.load(preset, List.of("channels_last=True")).train().channelsLast())
+                .isTrue();
+        List<String> ampNchw = new ArrayList<>(amp);
+        ampNchw.add("channels_last=False");
+        assertThat(Config.load(preset, ampNchw).train().channelsLast()).isFalse();
+        assertThatThrownBy(() -> Config.load(preset, List.of("channels_last=3")))
+                .hasMessageContaining("channels_last");
     }
 
     @Test

@@ -15,7 +15,8 @@ import org.fcn4j.nn.Tensor;
 import org.fcn4j.nn.Torch;
 import org.fcn4j.optim.LrSchedule;
 import org.fcn4j.optim.Sgd;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Three iterations of the FCN paper's recipe against PyTorch (tools/fixtures/gen_vgg_train_parity.py): the
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * losses, 0.0043 for the weights and 0.0046 for the momentum buffers. Wrong rules fail by far (worst factor
  * over RTOL): bias_decay_mult 1 instead of 0: momentum 1900x; bias_lr_mult 1: weights 2500x; momentum 0.9:
  * momentum 15000x; score_pool3's lr_mult lost to the shorter key: weights 210x; score_pool's decay_mult 1:
- * momentum 7900x; weight decay 9 instead of 10: momentum 1200x.
+ * momentum 7900x; weight decay 9 instead of 10: momentum 1200x. Run in both layouts, as TrainParityTest.
  */
 class PaperTrainParityTest {
     private static final double RTOL = 1e-5;
@@ -46,8 +47,9 @@ class PaperTrainParityTest {
             "optim_wrapper.optimizer.weight_decay=10.0",
             "optim_wrapper.paramwise_cfg.custom_keys={score_pool: {lr_mult: 0.5, decay_mult: 3.0}, score_pool3: {lr_mult: 0.25}}");
 
-    @Test
-    void threeIterationsOfThePapersRecipeMatchPyTorch() {
+    @ParameterizedTest(name = "channels-last {0}")
+    @ValueSource(booleans = {false, true})
+    void threeIterationsOfThePapersRecipeMatchPyTorch(boolean channelsLast) {
         try (NDManager m = Torch.newManager()) {
             Map<String, NDArray> fx = Fixtures.tensors("vgg_train_parity.safetensors", m);
             Config cfg = Config.load("fcn8s_vgg16_1xb1-100k_voc12aug", OPTIONS);
@@ -62,7 +64,7 @@ class PaperTrainParityTest {
                     .hasSize(37)
                     .contains("decode_head.upscore2.weight")
                     .doesNotContain("decode_head.upscore8.weight");
-            TrainStep step = new TrainStep(model, sgd);
+            TrainStep step = new TrainStep(model, sgd, false, channelsLast);
             for (int i = 0; i < 3; i++) {
                 int iteration = i;
                 Map<String, Double> v = step.run(

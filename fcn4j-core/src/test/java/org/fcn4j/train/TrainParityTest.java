@@ -16,7 +16,8 @@ import org.fcn4j.nn.Tensor;
 import org.fcn4j.nn.Torch;
 import org.fcn4j.optim.LrSchedule;
 import org.fcn4j.optim.Sgd;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Three SGD iterations (momentum, weight decay, PolyLR) against PyTorch from the same start weights on
@@ -32,6 +33,9 @@ import org.junit.jupiter.api.Test;
  * arithmetic, held to RTOL: measured at most 0.03 of it, while no weight decay fails the momentum
  * buffers by 13000x, weight decay 4.5e-4 by 1300x, momentum 0.8 by 22000x (0.89: 2300x), and gradients
  * not zeroed after an update fail iteration 1's gradients by 16000x GRAD_RTOL.
+ *
+ * <p>Run in both layouts: channels-last (the config's {@code channels_last}) runs other kernels, which sum in
+ * another order, and must stay within the same float32 noise of PyTorch's NCHW run.
  */
 class TrainParityTest {
     private static final double RTOL = 1e-5;
@@ -43,14 +47,15 @@ class TrainParityTest {
      */
     private static final double GRAD_RTOL = 1e-4;
 
-    @Test
-    void threeSgdIterationsMatchPyTorch() {
+    @ParameterizedTest(name = "channels-last {0}")
+    @ValueSource(booleans = {false, true})
+    void threeSgdIterationsMatchPyTorch(boolean channelsLast) {
         try (NDManager m = Torch.newManager()) {
             Map<String, NDArray> fx = Fixtures.tensors("train_parity.safetensors", m);
             Config cfg = Config.load(Fixtures.path("parity_r18.yaml").toString());
             EncoderDecoder model = PyTorchGradients.startModel(m, cfg.model(), fx);
             Sgd sgd = new Sgd(model.stateDict(), Set.of(), 0.9, 5e-4, 0);
-            TrainStep step = new TrainStep(model, sgd);
+            TrainStep step = new TrainStep(model, sgd, false, channelsLast);
             List<String> trainable = PyTorchGradients.trainable(model);
             LrSchedule schedule = new LrSchedule(0.01, List.of(new LrSchedule.Poly(0, 10, 1e-4, 0.9)));
             for (int i = 0; i < 3; i++) {
