@@ -15,14 +15,15 @@ import org.fcn4j.nn.Torch;
 import org.fcn4j.optim.Sgd;
 
 /**
- * The float32 (or, with a third argument bf16, AmpOptimWrapper bf16) training step of FCN-R50-D8 by phase, as
- * TrainStep runs it: forward (both heads), loss (resize to the labels, cross-entropy, decode + 0.4 x auxiliary,
- * read back), backward, SGD update (lr 0.01, momentum 0.9, weight decay 5e-4). Median of 5 steps after 2, fresh
+ * The float32 (or, with a third argument bf16, AmpOptimWrapper bf16) training step of FCN-R50-D8 (or the preset
+ * named fifth) by phase, as TrainStep runs it: forward (both heads), loss (resize to the labels, cross-entropy,
+ * decode + 0.4 x auxiliary, read back), backward, SGD update (lr 0.01, momentum 0.9, weight decay 5e-4). Median of 5 steps after 2, fresh
  * random data per step made before the clock. The input is stored as TrainStep stores it (channels-last in bf16,
  * NCHW in fp32); a fourth argument "layouts" runs an NCHW and a channels-last step in turn on the same weights
  * and prints both and their ratio. The PyTorch counterpart is {@code bench/pytorch_reference.py --phases}; run
  * both with the same allocator settings (./fcn4j is not used here, so they come from malloc-env.sh):
- *   (. ./malloc-env.sh; java -cp fcn4j-cli/target/fcn4j.jar bench/StepPhases.java [BATCH] [HxW] [bf16|fp32] [layouts])
+ *   (. ./malloc-env.sh; java -cp fcn4j-cli/target/fcn4j.jar bench/StepPhases.java [BATCH] [HxW] [bf16|fp32]
+ *        [layouts|one] [PRESET])
  */
 public class StepPhases {
     private static final String[] PHASES = {"forward", "loss", "backward", "sgd"};
@@ -33,9 +34,10 @@ public class StepPhases {
         int size = args.length > 1 ? Integer.parseInt(args[1].split("x")[0]) : 512;
         boolean bf16 = args.length > 2 && args[2].equals("bf16");
         List<Boolean> layouts = args.length > 3 && args[3].equals("layouts") ? List.of(false, true) : List.of(bf16);
+        String preset = args.length > 4 ? args[4] : "fcn_r50-d8_4xb2-40k_cityscapes-512x1024";
         Torch.setThreads(2);
         try (NDManager root = Torch.newManager()) {
-            EncoderDecoder model = new EncoderDecoder(root, Config.load("fcn_r50-d8_4xb2-40k_cityscapes-512x1024").model());
+            EncoderDecoder model = new EncoderDecoder(root, Config.load(preset).model());
             model.train(true);
             Sgd sgd = new Sgd(model.stateDict(), Set.of(), 0.9, 5e-4, 0);
             double[][][] t = new double[layouts.size()][PHASES.length][RUNS];
@@ -51,7 +53,8 @@ public class StepPhases {
             for (int l = 0; l < layouts.size(); l++) {
                 StringBuilder line = new StringBuilder(String.format(
                         Locale.ROOT,
-                        "fcn4j %s step phases, %s, batch %d, %dx%d:",
+                        "fcn4j %s %s step phases, %s, batch %d, %dx%d:",
+                        preset,
                         bf16 ? "bf16" : "fp32",
                         layouts.get(l) ? "channels-last" : "NCHW",
                         batch,
@@ -76,17 +79,21 @@ public class StepPhases {
         try (NDManager step = root.newSubManager()) {
             NDArray random = step.randomNormal(new Shape(batch, 3, size, size));
             NDArray x = channelsLast ? Torch.toChannelsLast(random) : random;
-            NDArray y = step.randomInteger(0, 19, new Shape(batch, size, size), DataType.INT64);
+            NDArray y = step.randomInteger(0, model.numClasses(), new Shape(batch, size, size), DataType.INT64);
             long t0 = System.nanoTime();
             long t1;
             long t2;
             try (GradientCollector gc = Torch.gradientCollector()) {
                 EncoderDecoder.Outputs out = Autocast.bf16(bf16, () -> model.forward(x));
                 t1 = System.nanoTime(); // libtorch's CPU kernels have finished when a call returns
-                NDArray loss = Autocast.bf16(bf16, () -> CrossEntropyLoss.of(out.decode(), y, model.spec().decodeHead())
-                        .loss()
-                        .add(CrossEntropyLoss.of(out.auxiliary(), y, model.spec().auxiliaryHead())
-                                .loss()));
+                NDArray loss = Autocast.bf16(bf16, () -> {
+                    NDArray decode = CrossEntropyLoss.of(out.decode(), y, model.spec().decodeHead())
+                            .loss();
+                    return out.auxiliary() == null
+                            ? decode
+                            : decode.add(CrossEntropyLoss.of(out.auxiliary(), y, model.spec().auxiliaryHead())
+                                    .loss());
+                });
                 loss.getFloat();
                 t2 = System.nanoTime();
                 gc.backward(loss);
