@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # fcn4j bench, the PyTorch reference and ONNX Runtime (fcn4j bench --engine onnxruntime) on FCN-R50-D8, one after the other with the same shape, batch, threads
 # and iterations, each mode in its own process; writes one JSON per run and prints them side by side, with the
-# training targets' ratios. --train-only runs just the rows those need (fp32 and bf16 training of both).
+# training targets' ratios. --train-only runs just the rows those need (fp32 and bf16 training of both, NCHW and
+# channels-last).
 #   bench/compare.sh [--shape 512x512] [--batch 1] [--iters 5] [--warmup 1] [--threads 2] [--out DIR] [--train-only]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -37,12 +38,13 @@ fcn4j() {
 }
 fcn4j fcn4j-fp32
 fcn4j fcn4j-bf16 --precision bf16
+# the forward BN-folded channels-last, the step channels-last (the config's channels_last=True)
+fcn4j fcn4j-fp32-channels_last --channels-last
 if [ -z "$train_only" ]; then
   load fcn4j-fp32-glibc
   env -u LD_PRELOAD -u MALLOC_CONF -u MALLOC_ARENA_MAX -u MALLOC_MMAP_THRESHOLD_ -u MALLOC_TRIM_THRESHOLD_ \
     java -jar "$here/../fcn4j-cli/target/fcn4j.jar" bench "$model" "${common[@]}" --json "$out/fcn4j-fp32-glibc.json"
   fcn4j fcn4j-fp32-folded --fold-bn --forward-only
-  fcn4j fcn4j-fp32-channels_last --channels-last --forward-only
   fcn4j fcn4j-bf16-channels_last --precision bf16 --channels-last
   # ONNX Runtime on the same model: PyTorch's random weights saved as an MMSegmentation checkpoint, exported by
   # fcn4j export (BatchNorm as nodes, and folded), and the same weights exported by torch.onnx for comparison
@@ -59,7 +61,7 @@ if [ -z "$train_only" ]; then
 fi
 # bf16_channels_last: autocast on a channels-last model and input, the layout fcn4j's bf16 training step runs in
 modes="fp32 channels_last bf16 bf16_channels_last"
-[ -n "$train_only" ] && modes="fp32 bf16 bf16_channels_last"
+[ -n "$train_only" ] && modes="fp32 channels_last bf16 bf16_channels_last"
 for mode in $modes; do
   load "pytorch-$mode"
   /usr/bin/python3 "$here/pytorch_reference.py" --depth 50 --classes 19 "${common[@]}" --mode "$mode" \

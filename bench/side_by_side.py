@@ -57,6 +57,10 @@ def targets(runs):
           f"| <= 0.55x |")
     print(f"| fcn4j fp32 step / PyTorch fp32 step | "
           f"{ratio('fcn4j-fp32', 'pytorch-fp32-malloc', 'train_step_median_s')} | <= 1.0x |")
+    print(f"| fcn4j fp32 step, channels-last (channels_last=True) / PyTorch fp32 step | "
+          f"{ratio('fcn4j-fp32-channels_last', 'pytorch-fp32-malloc', 'train_step_median_s')} | |")
+    print(f"| fcn4j fp32 step, channels-last / PyTorch fp32 step, channels-last | "
+          f"{ratio('fcn4j-fp32-channels_last', 'pytorch-channels_last-malloc', 'train_step_median_s')} | |")
     print(f"| fcn4j fp32 peak RSS / PyTorch fp32 peak RSS (training) | "
           f"{ratio('fcn4j-fp32', 'pytorch-fp32-malloc', 'peak_rss_mb')} | <= 1.1x |")
     print(f"| fcn4j bf16 peak RSS / PyTorch bf16 peak RSS (training) | "
