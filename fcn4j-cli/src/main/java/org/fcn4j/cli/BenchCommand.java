@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import org.fcn4j.bench.Benchmark;
 import org.fcn4j.bench.Stats;
 import org.fcn4j.experiment.Config;
+import org.fcn4j.experiment.TrainSettings;
 import org.fcn4j.model.EncoderDecoder;
 import org.fcn4j.model.SlideWindows;
 import org.fcn4j.model.TestConfig;
@@ -155,9 +156,9 @@ final class BenchCommand implements Callable<Integer> {
         return !forwardOnly && format != null && !foldBn;
     }
 
-    /** The training step's layout: channels-last when asked, and in bf16 as TrainStep's default. */
+    /** The training step's layout: channels-last when asked, else as fcn4j train's default for the precision. */
     private static boolean trainChannelsLast(TensorFormat format) {
-        return format.channelsLast() || format.bfloat16();
+        return format.channelsLast() || TrainSettings.channelsLastByDefault(format.bfloat16());
     }
 
     /**

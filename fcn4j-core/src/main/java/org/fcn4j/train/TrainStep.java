@@ -19,7 +19,7 @@ import org.fcn4j.optim.Sgd;
  * loss_decode says {@code reduction: sum}) summed, backward, then the SGD update; optionally in bfloat16
  * mixed precision. Works in its own NDManager scope, so nothing but the updated weights and buffers outlives it.
  *
- * <p>Channels-last (the default in bfloat16, the config's {@code channels_last}) stores the input NHWC first.
+ * <p>Channels-last (the config's {@code channels_last}, on by default in bfloat16) stores the input NHWC first.
  * libtorch's convolutions give an output in their input's layout, and the normalisation, activation, pooling
  * and elementwise operators keep it, so the activations and their gradients stay NHWC, the layout oneDNN's
  * kernels run fastest in on x86: in bfloat16 the batch-2 R-50-D8 step took 0.72x the time of an NCHW one and
@@ -34,19 +34,15 @@ public final class TrainStep {
 
     /** A float32 step. */
     public TrainStep(EncoderDecoder model, Sgd sgd) {
-        this(model, sgd, false);
+        this(model, sgd, false, false);
     }
 
     /**
      * @param bf16 mixed precision, as mmengine's {@code AmpOptimWrapper} with {@code dtype='bfloat16'}: forward
-     *     and losses under {@link Autocast} (convolutions in bfloat16), backward and the update in float32;
-     *     activations channels-last when bf16
+     *     and losses under {@link Autocast} (convolutions in bfloat16), backward and the update in float32
+     * @param channelsLast the input, and so the activations, stored NHWC (the weights stay as they are);
+     *     {@link org.fcn4j.experiment.TrainSettings#channelsLastByDefault} gives the config's default
      */
-    public TrainStep(EncoderDecoder model, Sgd sgd, boolean bf16) {
-        this(model, sgd, bf16, bf16);
-    }
-
-    /** @param channelsLast the input, and so the activations, stored NHWC (the weights stay as they are) */
     public TrainStep(EncoderDecoder model, Sgd sgd, boolean bf16, boolean channelsLast) {
         this.model = model;
         this.sgd = sgd;

@@ -58,7 +58,7 @@ class AmpTrainParityTest {
             Map<String, NDArray> fx = Fixtures.tensors("amp_train_parity.safetensors", m);
             EncoderDecoder model = PyTorchGradients.startModel(
                     m, Config.load(Fixtures.path("parity_r18.yaml").toString()).model(), fp32);
-            TrainStep step = new TrainStep(model, new Sgd(model.stateDict(), Set.of(), 0.9, 5e-4, 0), true);
+            TrainStep step = new TrainStep(model, new Sgd(model.stateDict(), Set.of(), 0.9, 5e-4, 0), true, true);
             List<String> trainable = PyTorchGradients.trainable(model);
             assertThat(trainable.stream()
                             .filter(k -> k.startsWith("backbone."))
@@ -112,7 +112,7 @@ class AmpTrainParityTest {
             Map<String, NDArray> fx = Fixtures.tensors("vgg_train_parity.safetensors", m);
             Config cfg = Config.load("fcn8s_vgg16_1xb1-100k_voc12aug", PaperTrainParityTest.OPTIONS);
             EncoderDecoder model = PyTorchGradients.startModel(m, cfg.model(), fx);
-            TrainStep step = new TrainStep(model, Trainer.optimizer(model, cfg.train()), true);
+            TrainStep step = new TrainStep(model, Trainer.optimizer(model, cfg.train()), true, true);
             List<String> trainable = PyTorchGradients.trainable(model);
             Map<String, Double> v =
                     step.run(fx.get("input").duplicate(), fx.get("label").duplicate(), mult -> 1e-6, () -> {
