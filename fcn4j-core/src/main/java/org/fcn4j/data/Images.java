@@ -4,7 +4,9 @@ import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
 import java.awt.image.IndexColorModel;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
 import java.io.ByteArrayInputStream;
@@ -18,6 +20,7 @@ import java.util.Locale;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.fcn4j.image.LabelMap;
 import org.fcn4j.image.RgbImage;
 
@@ -86,7 +89,9 @@ public final class Images {
         if (bytes.length == 0) {
             throw new ImageDecodeException(name + ": empty file, not an image");
         }
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+        // in memory: ImageIO's default stream over an InputStream caches it in a temporary file, a write and a
+        // delete per image (a server's every request)
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
                 throw new ImageDecodeException(name + ": not a decodable image (unknown format)");
@@ -135,6 +140,9 @@ public final class Images {
         byte[] out = new byte[h * w * 3];
         ColorModel cm = img.getColorModel();
         WritableRaster r = img.getRaster();
+        if (cm instanceof ComponentColorModel && r.getNumBands() <= 4 && copyInterleavedBytes(r, out)) {
+            return new RgbImage(h, w, out);
+        }
         if (cm instanceof ComponentColorModel && r.getNumBands() <= 4) {
             int bands = r.getNumBands();
             int shift = r.getDataBuffer().getDataType() == DataBuffer.TYPE_USHORT ? 8 : 0;
@@ -160,5 +168,37 @@ public final class Images {
             throw new ImageDecodeException(name + ": unsupported pixel layout " + cm);
         }
         return new RgbImage(h, w, out);
+    }
+
+    /**
+     * The fast path of {@link #toRgb} for 8-bit pixels interleaved in one byte array (what ImageIO decodes RGB
+     * and gray PNGs and JPEGs into): the bytes copied straight from the buffer, as {@code getPixels} would give
+     * them a row at a time at several times the cost. False, and nothing written, for any other layout.
+     */
+    private static boolean copyInterleavedBytes(Raster r, byte[] out) {
+        if (!(r.getSampleModel() instanceof PixelInterleavedSampleModel sm)
+                || !(r.getDataBuffer() instanceof DataBufferByte buffer)
+                || buffer.getNumBanks() != 1) {
+            return false;
+        }
+        byte[] data = buffer.getData();
+        int[] offsets = sm.getBandOffsets();
+        int stride = sm.getPixelStride();
+        int scanline = sm.getScanlineStride();
+        // gray (+alpha) replicates band 0; RGB(A) takes the first three bands
+        int red = offsets[0];
+        int green = offsets[offsets.length < 3 ? 0 : 1];
+        int blue = offsets[offsets.length < 3 ? 0 : 2];
+        int origin =
+                buffer.getOffset() - r.getSampleModelTranslateY() * scanline - r.getSampleModelTranslateX() * stride;
+        int i = 0;
+        for (int y = 0; y < r.getHeight(); y++) {
+            for (int p = origin + y * scanline, end = p + r.getWidth() * stride; p < end; p += stride) {
+                out[i++] = data[p + red];
+                out[i++] = data[p + green];
+                out[i++] = data[p + blue];
+            }
+        }
+        return true;
     }
 }

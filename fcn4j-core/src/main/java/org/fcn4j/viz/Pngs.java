@@ -6,7 +6,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.fcn4j.image.LabelMap;
 import org.fcn4j.image.RgbImage;
 import org.fcn4j.util.AtomicFiles;
@@ -94,9 +98,21 @@ public final class Pngs {
         return out.toByteArray();
     }
 
+    /**
+     * Through a stream cached in memory: {@code ImageIO.write} to an OutputStream would cache it in a temporary
+     * file, a write and a delete per image.
+     */
     private static void writePng(BufferedImage img, OutputStream out) throws IOException {
-        if (!ImageIO.write(img, "png", out)) {
+        Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("png");
+        if (!writers.hasNext()) {
             throw new IOException("no PNG writer");
+        }
+        ImageWriter writer = writers.next();
+        try (ImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+            writer.setOutput(stream);
+            writer.write(img);
+        } finally {
+            writer.dispose();
         }
     }
 }

@@ -3,8 +3,15 @@ package org.fcn4j.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.awt.Transparency;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +43,31 @@ class ImagesTest {
         BufferedImage img = new BufferedImage(1, 1, BufferedImage.TYPE_INT_ARGB);
         img.setRGB(0, 0, (0x10 << 24) | (200 << 16) | (100 << 8) | 50);
         assertThat(Images.readRgb(png("rgba.png", img)).pixels()).containsExactly((byte) 200, (byte) 100, (byte) 50);
+    }
+
+    @Test
+    void interleavedBytesAreReadInRgbOrderWhateverTheirBandOrderAndOffset() {
+        // TYPE_3BYTE_BGR is how ImageIO decodes JPEGs: bands stored B, G, R
+        BufferedImage bgr = new BufferedImage(3, 2, BufferedImage.TYPE_3BYTE_BGR);
+        int[] argb = {0x010203, 0x040506, 0x070809, 0x0a0b0c, 0x0d0e0f, 0x101112};
+        bgr.setRGB(0, 0, 3, 2, argb, 0, 3);
+        assertThat(Images.fromBufferedImage(bgr).pixels())
+                .containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18);
+        // a sub-image shares its parent's buffer from an offset
+        assertThat(Images.fromBufferedImage(bgr.getSubimage(1, 1, 2, 1)).pixels())
+                .containsExactly(13, 14, 15, 16, 17, 18);
+        // gray with alpha (two interleaved bands) replicates the gray
+        ColorModel grayAlpha = new ComponentColorModel(
+                ColorSpace.getInstance(ColorSpace.CS_GRAY),
+                true,
+                false,
+                Transparency.TRANSLUCENT,
+                DataBuffer.TYPE_BYTE);
+        WritableRaster pixels = Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, 2, 1, 2, null);
+        pixels.setDataElements(0, 0, 2, 1, new byte[] {7, 0, 9, (byte) 255});
+        assertThat(Images.fromBufferedImage(new BufferedImage(grayAlpha, pixels, false, null))
+                        .pixels())
+                .containsExactly(7, 7, 7, 9, 9, 9);
     }
 
     @Test
