@@ -1,5 +1,6 @@
 """Prints the JSON files bench/compare.sh wrote (fcn4j, PyTorch and ONNX Runtime runs) as one Markdown table, with each run's time relative to
-PyTorch fp32 NCHW and the load average before it. Usage: side_by_side.py DIR"""
+PyTorch fp32 NCHW and the load average before it; with --rounds, the targets' ratios over the rounds of compare.sh
+--rounds. Usage: side_by_side.py DIR | side_by_side.py --rounds DIR..."""
 import glob
 import json
 import os
@@ -41,31 +42,59 @@ def main(d):
     print(f"load average at the end: {loads.get('end', '?').strip()}")
 
 
+# (target, numerator row, denominator row, JSON key, goal)
+TARGETS = [
+    ('fcn4j bf16 step / PyTorch bf16 autocast step', 'fcn4j-bf16', 'pytorch-bf16-malloc', 'train_step_median_s',
+     '<= 1.0x'),
+    ("fcn4j bf16 step / PyTorch bf16 autocast step, channels-last as fcn4j's", 'fcn4j-bf16',
+     'pytorch-bf16_channels_last-malloc', 'train_step_median_s', ''),
+    ('fcn4j bf16 step / fcn4j fp32 step', 'fcn4j-bf16', 'fcn4j-fp32', 'train_step_median_s', '<= 0.55x'),
+    ('fcn4j fp32 step / PyTorch fp32 step', 'fcn4j-fp32', 'pytorch-fp32-malloc', 'train_step_median_s', '<= 1.0x'),
+    ('fcn4j fp32 step, channels-last (channels_last=True) / PyTorch fp32 step', 'fcn4j-fp32-channels_last',
+     'pytorch-fp32-malloc', 'train_step_median_s', ''),
+    ('fcn4j fp32 step, channels-last / PyTorch fp32 step, channels-last', 'fcn4j-fp32-channels_last',
+     'pytorch-channels_last-malloc', 'train_step_median_s', ''),
+    ('fcn4j fp32 peak RSS / PyTorch fp32 peak RSS (training)', 'fcn4j-fp32', 'pytorch-fp32-malloc', 'peak_rss_mb',
+     '<= 1.1x'),
+    ('fcn4j bf16 peak RSS / PyTorch bf16 peak RSS (training)', 'fcn4j-bf16', 'pytorch-bf16-malloc', 'peak_rss_mb', ''),
+]
+
+
+def ratio(runs, a, b, key):
+    """runs[a][key] / runs[b][key], or None where either was not run."""
+    if a in runs and b in runs and runs[a].get(key) and runs[b].get(key):
+        return runs[a][key] / runs[b][key]
+    return None
+
+
 def targets(runs):
     """The training targets as ratios, PyTorch with the launcher's allocator settings (its -malloc rows)."""
-    def ratio(a, b, key):
-        if a in runs and b in runs and runs[a].get(key) and runs[b].get(key):
-            return f"{runs[a][key] / runs[b][key]:.2f}x"
-        return 'not run'
     print('| target | ratio | goal |')
     print('|---|---|---|')
-    print(f"| fcn4j bf16 step / PyTorch bf16 autocast step | "
-          f"{ratio('fcn4j-bf16', 'pytorch-bf16-malloc', 'train_step_median_s')} | <= 1.0x |")
-    print(f"| fcn4j bf16 step / PyTorch bf16 autocast step, channels-last as fcn4j's | "
-          f"{ratio('fcn4j-bf16', 'pytorch-bf16_channels_last-malloc', 'train_step_median_s')} | |")
-    print(f"| fcn4j bf16 step / fcn4j fp32 step | {ratio('fcn4j-bf16', 'fcn4j-fp32', 'train_step_median_s')} "
-          f"| <= 0.55x |")
-    print(f"| fcn4j fp32 step / PyTorch fp32 step | "
-          f"{ratio('fcn4j-fp32', 'pytorch-fp32-malloc', 'train_step_median_s')} | <= 1.0x |")
-    print(f"| fcn4j fp32 step, channels-last (channels_last=True) / PyTorch fp32 step | "
-          f"{ratio('fcn4j-fp32-channels_last', 'pytorch-fp32-malloc', 'train_step_median_s')} | |")
-    print(f"| fcn4j fp32 step, channels-last / PyTorch fp32 step, channels-last | "
-          f"{ratio('fcn4j-fp32-channels_last', 'pytorch-channels_last-malloc', 'train_step_median_s')} | |")
-    print(f"| fcn4j fp32 peak RSS / PyTorch fp32 peak RSS (training) | "
-          f"{ratio('fcn4j-fp32', 'pytorch-fp32-malloc', 'peak_rss_mb')} | <= 1.1x |")
-    print(f"| fcn4j bf16 peak RSS / PyTorch bf16 peak RSS (training) | "
-          f"{ratio('fcn4j-bf16', 'pytorch-bf16-malloc', 'peak_rss_mb')} | |")
+    for label, a, b, key, goal in TARGETS:
+        r = ratio(runs, a, b, key)
+        print(f"| {label} | {'not run' if r is None else f'{r:.2f}x'} | {goal} |")
+
+
+def rounds(dirs):
+    """Each target's ratio in each round (compare.sh --rounds) and their median, for the targets some round ran."""
+    per_round = [{os.path.basename(p)[:-5]: json.load(open(p)) for p in glob.glob(os.path.join(d, '*.json'))}
+                 for d in dirs]
+    print('| target | ' + ' | '.join(f'round {k + 1}' for k in range(len(dirs))) + ' | median | goal |')
+    print('|---|' + '---|' * (len(dirs) + 2))
+    for label, a, b, key, goal in TARGETS:
+        ratios = [ratio(runs, a, b, key) for runs in per_round]
+        seen = sorted(r for r in ratios if r is not None)
+        if not seen:
+            continue
+        n = len(seen)
+        median = seen[n // 2] if n % 2 else (seen[n // 2 - 1] + seen[n // 2]) / 2
+        cells = ' | '.join('not run' if r is None else f'{r:.2f}x' for r in ratios)
+        print(f'| {label} | {cells} | **{median:.2f}x** | {goal} |')
 
 
 if __name__ == '__main__':
-    main(sys.argv[1])
+    if sys.argv[1] == '--rounds':
+        rounds(sys.argv[2:])
+    else:
+        main(sys.argv[1])
