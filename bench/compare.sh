@@ -68,9 +68,11 @@ round() {
   mkdir -p "$dir"
   : > "$dir/load.txt"
   : > "$dir/top.txt"
+  # fp32 trains channels-last by default for ResNets (the config's channels_last); fcn4j-fp32-nchw trains NCHW
   fcn4j fcn4j-fp32
+  fcn4j fcn4j-fp32-nchw --cfg-options channels_last=False
   fcn4j fcn4j-bf16 --precision bf16
-  # the forward BN-folded channels-last, the step channels-last (the config's channels_last=True)
+  # the forward BN-folded channels-last, the step channels-last
   fcn4j fcn4j-fp32-channels_last --channels-last
   if [ -z "$train_only" ]; then
     if want fcn4j-fp32-glibc; then

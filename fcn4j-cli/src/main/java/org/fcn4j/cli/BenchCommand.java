@@ -112,6 +112,7 @@ final class BenchCommand implements Callable<Integer> {
             format = TensorFormat.DEFAULT;
         }
         Config cfg = overrides.load(config);
+        boolean trainChannelsLast = trainChannelsLast(cfg, format);
         Torch.setThreads(threads);
         if (inference.onnxRuntime()) {
             return benchOnnxRuntime(cfg, hw);
@@ -129,19 +130,19 @@ final class BenchCommand implements Callable<Integer> {
                 model.eval();
                 model.freezeForInference(format);
             }
-            r = Benchmark.run(model, settings);
+            r = Benchmark.run(model, settings, trainChannelsLast);
         }
         if (trainsApart(format)) {
             // the training step on a model of its own with float32 weights (trainable BatchNorm)
             try (NDManager m = Torch.newManager()) {
                 r = Benchmark.withTrainStep(
-                        r, new EncoderDecoder(m, cfg.model()), settings, format.bfloat16(), trainChannelsLast(format));
+                        r, new EncoderDecoder(m, cfg.model()), settings, format.bfloat16(), trainChannelsLast);
             }
         }
         String inferenceMode = describe(cfg.model().testCfg(), hw[0], hw[1]);
-        print(r, hw[0], hw[1], inferenceMode, format);
+        print(r, hw[0], hw[1], inferenceMode, format, trainChannelsLast);
         if (json != null) {
-            ObjectNode node = toJson(r, format);
+            ObjectNode node = toJson(r, format, trainChannelsLast);
             node.put("inference", inferenceMode);
             AtomicFiles.write(json, out -> JSON.writeValue(out, node));
         }
@@ -156,9 +157,19 @@ final class BenchCommand implements Callable<Integer> {
         return !forwardOnly && format != null && !foldBn;
     }
 
-    /** The training step's layout: channels-last when asked, else as fcn4j train's default for the precision. */
-    private static boolean trainChannelsLast(TensorFormat format) {
-        return format.channelsLast() || TrainSettings.channelsLastByDefault(format.bfloat16());
+    /**
+     * The training step's layout: channels-last with --channels-last, else the config's {@code channels_last}
+     * (set with --cfg-options), else fcn4j train's default for the model and the benchmarked precision.
+     */
+    private static boolean trainChannelsLast(Config cfg, TensorFormat format) {
+        if (format != null && format.channelsLast()) {
+            return true;
+        }
+        if (cfg.tree().get("channels_last") instanceof Boolean set) { // the config checked it is a bool
+            return set;
+        }
+        return TrainSettings.channelsLastByDefault(
+                format != null && format.bfloat16(), cfg.model().backbone());
     }
 
     /**
@@ -182,9 +193,9 @@ final class BenchCommand implements Callable<Integer> {
             r = r.withForwardMacs(Benchmark.forwardMacs(new EncoderDecoder(m, cfg.model()), settings));
         }
         String inferenceMode = describe(cfg.model().testCfg(), hw[0], hw[1]);
-        print(r, hw[0], hw[1], inferenceMode, null);
+        print(r, hw[0], hw[1], inferenceMode, null, false);
         if (json != null) {
-            ObjectNode node = toJson(r, null);
+            ObjectNode node = toJson(r, null, false);
             node.put("inference", inferenceMode);
             AtomicFiles.write(json, out -> JSON.writeValue(out, node));
         }
@@ -211,7 +222,13 @@ final class BenchCommand implements Callable<Integer> {
                         SlideWindows.of(height, width, t.crop(), t.stride()).size());
     }
 
-    private void print(Benchmark.Result r, int height, int width, String inferenceMode, TensorFormat format) {
+    private void print(
+            Benchmark.Result r,
+            int height,
+            int width,
+            String inferenceMode,
+            TensorFormat format,
+            boolean trainChannelsLast) {
         System.out.printf(
                 Locale.ROOT,
                 "fcn4j bench %s  input (%d, 3, %d, %d)  %s%s  engine %s  threads %d  %d timed + %d warm-up%n",
@@ -236,12 +253,12 @@ final class BenchCommand implements Callable<Integer> {
                 "GFLOP/s",
                 "peak RSS MiB");
         row("forward", r.forward(), r.forwardGflops(), r.forwardPeakMb());
-        if (trainsApart(format)) {
-            System.out.println("train step: "
-                    + (format.bfloat16() ? "bf16 mixed precision (AmpOptimWrapper), float32 weights" : "fp32")
-                    + (trainChannelsLast(format) ? ", channels-last activations" : ""));
-        }
         if (r.train() != null) {
+            System.out.println("train step: "
+                    + (format != null && format.bfloat16()
+                            ? "bf16 mixed precision (AmpOptimWrapper), float32 weights"
+                            : "fp32")
+                    + (trainChannelsLast ? ", channels-last activations" : ", NCHW"));
             row("train step", r.train(), r.trainGflops(), r.peakMb());
         } else if (!forwardOnly && !"onnxruntime".equals(inference.engine)) {
             System.out.println("train step  not timed: --fold-bn is for inference");
@@ -270,7 +287,7 @@ final class BenchCommand implements Callable<Integer> {
                 peakMb);
     }
 
-    private ObjectNode toJson(Benchmark.Result r, TensorFormat format) {
+    private ObjectNode toJson(Benchmark.Result r, TensorFormat format, boolean trainChannelsLast) {
         ObjectNode o = JSON.createObjectNode();
         o.put("engine", inference.engine);
         if (onnx != null) {
@@ -292,7 +309,7 @@ final class BenchCommand implements Callable<Integer> {
         if (r.train() != null) {
             stats(o, "train_step", r.train());
             o.put("train_precision", format != null && format.bfloat16() ? "bf16" : "fp32");
-            o.put("train_channels_last", format != null && trainChannelsLast(format));
+            o.put("train_channels_last", trainChannelsLast);
             o.put("train_step_gflops", r.trainGflops());
             o.put("train_forward_macs", r.trainForwardMacs());
         } else {

@@ -91,14 +91,17 @@ public final class Benchmark {
         }
     }
 
-    /** Runs the forward timings and, unless forward-only, the train-step timings; leaves the model in eval mode. */
-    public static Result run(EncoderDecoder model, Settings s) {
+    /**
+     * Runs the forward timings and, unless forward-only, the float32 train-step timings, channels-last when
+     * {@code trainChannelsLast}; leaves the model in eval mode.
+     */
+    public static Result run(EncoderDecoder model, Settings s, boolean trainChannelsLast) {
         Result forward;
         try (NDManager m = model.manager().newSubManager()) {
             model.eval();
             forward = forward(model, m, s);
         }
-        return s.forwardOnly() ? forward : withTrainStep(forward, model, s, false, false);
+        return s.forwardOnly() ? forward : withTrainStep(forward, model, s, false, trainChannelsLast);
     }
 
     /**

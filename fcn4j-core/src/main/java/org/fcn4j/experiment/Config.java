@@ -88,7 +88,7 @@ public final class Config {
         testData = parseTestData(root.dict("test_dataloader"));
         valEvaluator = EvaluatorSpec.parse(root.dict("val_evaluator"));
         testEvaluator = EvaluatorSpec.parse(root.dict("test_evaluator"));
-        train = root.has("train_cfg") ? TrainSettings.parse(root) : null;
+        train = root.has("train_cfg") ? TrainSettings.parse(root, model.backbone()) : null;
         runtime(root);
     }
 

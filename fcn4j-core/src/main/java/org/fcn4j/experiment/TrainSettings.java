@@ -5,6 +5,8 @@ import org.fcn4j.config.ConfigNode;
 import org.fcn4j.data.DatasetSpec;
 import org.fcn4j.data.TestPipeline;
 import org.fcn4j.data.transform.TrainPipeline;
+import org.fcn4j.model.Backbone;
+import org.fcn4j.model.BackboneSpec;
 import org.fcn4j.optim.LrSchedule;
 import org.fcn4j.optim.ParamwiseConfig;
 
@@ -19,7 +21,7 @@ import org.fcn4j.optim.ParamwiseConfig;
  * @param bf16 mixed-precision training: {@code optim_wrapper} is {@code AmpOptimWrapper} with
  *     {@code dtype='bfloat16'}
  * @param channelsLast fcn4j's {@code channels_last}: the training step's activations stored NHWC (TrainStep);
- *     by default on with AmpOptimWrapper's bfloat16, off in float32, where it helps some models and not others
+ *     by default as {@link #channelsLastByDefault} says
  * @param trainData the training set, listed when training starts
  * @param valData the validation set with its test pipeline, or null
  * @param loadFromPartial fcn4j's {@code load_from_partial}: accept a {@code load_from} checkpoint that leaves
@@ -68,14 +70,15 @@ public record TrainSettings(
     }
 
     /**
-     * {@code channels_last} when the config does not set it: on in bfloat16, where oneDNN's kernels gain in every
-     * model measured; off in float32, where it sped R-50-D8 up and slowed FCN-8s down (docs/performance.md).
+     * {@code channels_last} when the config does not set it: on where oneDNN's kernels were measured faster with
+     * it (docs/performance.md), which is bfloat16 in every model and float32 ResNets (the R-50-D8 step 0.87-0.93x
+     * the NCHW one, the demo's R-18 0.83-0.85x); off for float32 VGG16, whose FCN-8s step it slowed 1.07-1.11x.
      */
-    public static boolean channelsLastByDefault(boolean bf16) {
-        return bf16;
+    public static boolean channelsLastByDefault(boolean bf16, Backbone.Spec backbone) {
+        return bf16 || backbone instanceof BackboneSpec;
     }
 
-    static TrainSettings parse(ConfigNode root) {
+    static TrainSettings parse(ConfigNode root, Backbone.Spec backbone) {
         ConfigNode loop = root.requireDict("train_cfg");
         loop.oneOf("type", "IterBasedTrainLoop", "IterBasedTrainLoop");
         long maxIters = loop.requireInt("max_iters", 1);
@@ -178,7 +181,7 @@ public record TrainSettings(
                 maxNorm,
                 paramwise,
                 bf16,
-                root.bool("channels_last", channelsLastByDefault(bf16)),
+                root.bool("channels_last", channelsLastByDefault(bf16, backbone)),
                 LrSchedule.parse(root, lr),
                 seed,
                 (String) loadFrom,

@@ -261,13 +261,18 @@ class ConfigTest {
     }
 
     @Test
-    void channelsLastTrainingDefaultsToOnInBfloat16Only() {
+    void channelsLastTrainingDefaultsToOnInBfloat16AndForFloat32ResNets() {
         String preset = "fcn_r50-d8_4xb2-40k_cityscapes-512x1024";
+        String vgg = "fcn8s_vgg_demo_synthetic";
         List<String> amp = List.of("optim_wrapper.type=AmpOptimWrapper", "optim_wrapper.dtype=bfloat16");
-        assertThat(Config.load(preset).train().channelsLast()).isFalse();
+        assertThat(Config.load(preset).train().channelsLast()).isTrue();
         assertThat(Config.load(preset, amp).train().channelsLast()).isTrue();
-        assertThat(Config.load(preset, List.of("channels_last=True")).train().channelsLast())
+        assertThat(Config.load(vgg).train().channelsLast()).isFalse();
+        assertThat(Config.load(vgg, amp).train().channelsLast()).isTrue();
+        assertThat(Config.load(vgg, List.of("channels_last=True")).train().channelsLast())
                 .isTrue();
+        assertThat(Config.load(preset, List.of("channels_last=False")).train().channelsLast())
+                .isFalse();
         List<String> ampNchw = new ArrayList<>(amp);
         ampNchw.add("channels_last=False");
         assertThat(Config.load(preset, ampNchw).train().channelsLast()).isFalse();
