@@ -140,22 +140,9 @@ public final class Images {
         byte[] out = new byte[h * w * 3];
         ColorModel cm = img.getColorModel();
         WritableRaster r = img.getRaster();
-        if (cm instanceof ComponentColorModel && r.getNumBands() <= 4 && copyInterleavedBytes(r, out)) {
-            return new RgbImage(h, w, out);
-        }
         if (cm instanceof ComponentColorModel && r.getNumBands() <= 4) {
-            int bands = r.getNumBands();
-            int shift = r.getDataBuffer().getDataType() == DataBuffer.TYPE_USHORT ? 8 : 0;
-            int[] row = new int[w * bands];
-            for (int y = 0; y < h; y++) {
-                r.getPixels(0, y, w, 1, row);
-                for (int x = 0; x < w; x++) {
-                    for (int c = 0; c < 3; c++) {
-                        // gray (+alpha) replicates band 0; RGB(A) takes the first three bands
-                        int band = bands < 3 ? 0 : c;
-                        out[(y * w + x) * 3 + c] = (byte) (row[x * bands + band] >> shift);
-                    }
-                }
+            if (!copyInterleavedBytes(r, out)) {
+                copyComponents(r, out);
             }
         } else if (cm instanceof IndexColorModel || cm.getNumComponents() >= 3) {
             int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
@@ -168,6 +155,24 @@ public final class Images {
             throw new ImageDecodeException(name + ": unsupported pixel layout " + cm);
         }
         return new RgbImage(h, w, out);
+    }
+
+    /** {@link #toRgb} for any component layout: 8 or 16 bits (scaled by >> 8), a row at a time. */
+    private static void copyComponents(Raster r, byte[] out) {
+        int w = r.getWidth();
+        int bands = r.getNumBands();
+        int shift = r.getDataBuffer().getDataType() == DataBuffer.TYPE_USHORT ? 8 : 0;
+        int[] row = new int[w * bands];
+        for (int y = 0; y < r.getHeight(); y++) {
+            r.getPixels(0, y, w, 1, row);
+            for (int x = 0; x < w; x++) {
+                for (int c = 0; c < 3; c++) {
+                    // gray (+alpha) replicates band 0; RGB(A) takes the first three bands
+                    int band = bands < 3 ? 0 : c;
+                    out[(y * w + x) * 3 + c] = (byte) (row[x * bands + band] >> shift);
+                }
+            }
+        }
     }
 
     /**

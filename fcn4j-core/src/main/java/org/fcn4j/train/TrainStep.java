@@ -19,11 +19,11 @@ import org.fcn4j.optim.Sgd;
  * loss_decode says {@code reduction: sum}) summed, backward, then the SGD update; optionally in bfloat16
  * mixed precision. Works in its own NDManager scope, so nothing but the updated weights and buffers outlives it.
  *
- * <p>Channels-last (the config's {@code channels_last}, on by default in bfloat16) stores the input NHWC first.
+ * <p>Channels-last (the config's {@code channels_last}, on by default in bfloat16 and for float32 ResNets) stores the input NHWC first.
  * libtorch's convolutions give an output in their input's layout, and the normalisation, activation, pooling
  * and elementwise operators keep it, so the activations and their gradients stay NHWC, the layout oneDNN's
  * kernels run fastest in on x86: in bfloat16 the batch-2 R-50-D8 step took 0.72x the time of an NCHW one and
- * the paper's FCN-8s 0.86-0.94x; in float32 R-50-D8 0.87-0.92x, but FCN-8s 1.07-1.10x (docs/performance.md). The
+ * the paper's FCN-8s 0.86-0.94x; in float32 R-50-D8 0.87-0.93x and the demo's R-18 0.83-0.85x, but FCN-8s 1.07-1.10x (docs/performance.md). The
  * weights stay NCHW, so the optimizer state and checkpoints do not change.
  */
 public final class TrainStep {
