@@ -130,13 +130,18 @@ final class BenchCommand implements Callable<Integer> {
                 model.eval();
                 model.freezeForInference(format);
             }
-            r = Benchmark.run(model, settings, trainChannelsLast);
+            r = Benchmark.run(model, settings, cfg.train(), trainChannelsLast);
         }
         if (trainsApart(format)) {
             // the training step on a model of its own with float32 weights (trainable BatchNorm)
             try (NDManager m = Torch.newManager()) {
                 r = Benchmark.withTrainStep(
-                        r, new EncoderDecoder(m, cfg.model()), settings, format.bfloat16(), trainChannelsLast);
+                        r,
+                        new EncoderDecoder(m, cfg.model()),
+                        settings,
+                        cfg.train(),
+                        format.bfloat16(),
+                        trainChannelsLast);
             }
         }
         String inferenceMode = describe(cfg.model().testCfg(), hw[0], hw[1]);

@@ -4,30 +4,24 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.util.Set;
 import java.util.function.Supplier;
+import org.fcn4j.experiment.TrainSettings;
 import org.fcn4j.model.EncoderDecoder;
 import org.fcn4j.model.Segmentor;
 import org.fcn4j.nn.MacCounter;
 import org.fcn4j.nn.Torch;
-import org.fcn4j.optim.Sgd;
 import org.fcn4j.train.TrainStep;
+import org.fcn4j.train.Trainer;
 import org.fcn4j.util.ProcessMemory;
 
 /**
  * Times a model on random data the way a user runs it: an eval-mode forward pass without autograd
  * (logits at the input size, from one whole pass or from the sliding windows of the config's
  * {@code model.test_cfg}, as {@code fcn4j test} runs it), and one training iteration ({@link TrainStep}
- * with SGD on random labels, in float32 or bfloat16 mixed precision). Warm-up runs come first and are not
+ * with the config's SGD at its base learning rate on random labels, in float32 or bfloat16 mixed precision). Warm-up runs come first and are not
  * timed; the first one also counts the convolution MACs, so the achieved FLOP rate needs no extra pass.
  */
 public final class Benchmark {
-    /** SGD as MMSegmentation's FCN schedules start it. */
-    private static final double LR = 0.01;
-
-    private static final double MOMENTUM = 0.9;
-    private static final double WEIGHT_DECAY = 0.0005;
-
     private Benchmark() {}
 
     public record Settings(int batch, int height, int width, int warmup, int iters, boolean forwardOnly) {
@@ -92,36 +86,37 @@ public final class Benchmark {
     }
 
     /**
-     * Runs the forward timings and, unless forward-only, the float32 train-step timings, channels-last when
-     * {@code trainChannelsLast}; leaves the model in eval mode.
+     * Runs the forward timings and, unless forward-only, the float32 train-step timings with {@code train}'s
+     * optimizer, channels-last when {@code trainChannelsLast}; leaves the model in eval mode.
      */
-    public static Result run(EncoderDecoder model, Settings s, boolean trainChannelsLast) {
+    public static Result run(EncoderDecoder model, Settings s, TrainSettings train, boolean trainChannelsLast) {
         Result forward;
         try (NDManager m = model.manager().newSubManager()) {
             model.eval();
             forward = forward(model, m, s);
         }
-        return s.forwardOnly() ? forward : withTrainStep(forward, model, s, false, trainChannelsLast);
+        return s.forwardOnly() ? forward : withTrainStep(forward, model, s, train, false, trainChannelsLast);
     }
 
     /**
-     * {@code forward}'s result with {@code model}'s training step timed too (SGD on random labels, fresh data per
+     * {@code forward}'s result with {@code model}'s training step timed too (random labels, fresh data per
      * step), in bfloat16 mixed precision when {@code bf16}, channels-last when {@code channelsLast}
-     * ({@link TrainStep}); leaves the model in eval mode.
+     * ({@link TrainStep}); leaves the model in eval mode. The update is {@code optim}'s SGD at its base rate, as
+     * {@code fcn4j train} would run it: a fixed rate would diverge to a NaN loss within a few steps on the
+     * paper's FCNs, whose summed loss wants lr 1e-10.
      */
     public static Result withTrainStep(
-            Result forward, EncoderDecoder model, Settings s, boolean bf16, boolean channelsLast) {
+            Result forward, EncoderDecoder model, Settings s, TrainSettings optim, boolean bf16, boolean channelsLast) {
         Shape input = new Shape(s.batch(), model.backbone().spec().inChannels(), s.height(), s.width());
         Shape labelShape = new Shape(s.batch(), s.height(), s.width());
         try (NDManager m = model.manager().newSubManager()) {
             model.train(true);
-            TrainStep step = new TrainStep(
-                    model, new Sgd(model.stateDict(), Set.of(), MOMENTUM, WEIGHT_DECAY, 0), bf16, channelsLast);
+            TrainStep step = new TrainStep(model, Trainer.optimizer(model, optim), bf16, channelsLast);
             // fresh inputs per step (the step frees them), made before the clock starts
             Timed train = time(s, () -> {
                 NDArray images = m.randomNormal(input);
                 NDArray labels = m.randomInteger(0, model.numClasses(), labelShape, DataType.INT64);
-                return (Runnable) () -> step.run(images, labels, LR);
+                return (Runnable) () -> step.run(images, labels, mult -> optim.lr() * mult);
             });
             return new Result(
                     forward.forward(),

@@ -130,7 +130,7 @@ public final class Trainer {
     }
 
     /** {@code optim_wrapper} for {@code model}: SGD with frozen norms and the paramwise multipliers. */
-    static Sgd optimizer(EncoderDecoder model, TrainSettings s) {
+    public static Sgd optimizer(EncoderDecoder model, TrainSettings s) {
         return new Sgd(
                 model.stateDict(),
                 frozenNormParameters(model),
