@@ -52,6 +52,10 @@ public final class Functional {
      * ({@code IValueUtils.forward(.., true)}: it records while a gradient collector is open, as the
      * bound operators do). That entry point takes tensors only, so the integers travel as one int64
      * tensor, and it reads a dotted array name as a dict key, which arrays here never have.
+     *
+     * <p>The FCN paper's upsamplers (kernel twice the stride, no padding, groups or dilation) run there as the
+     * same sums rearranged, a 2x2 convolution to out * stride^2 channels and a pixel shuffle: libtorch's
+     * transposed convolution is several times slower on them (figures in gen_ops.py).
      */
     public static NDArray convTranspose2d(
             NDArray x,
