@@ -18,9 +18,10 @@ import org.fcn4j.nn.TensorFormat;
 /**
  * What micro-batching can give {@code fcn4j serve} at most, without HTTP, decoding or encoding: images/s of
  * {@code Segmenter.segment} (resize, normalise, forward, argmax) over one image of SIZE x SIZE, batched N at a time
- * or one at a time, from 1 and from 2 calling threads (serve's --workers), two rounds. Run on the demo model of
- * bench/demo_model.sh:
- *   (. ./malloc-env.sh; java -cp fcn4j-cli/target/fcn4j.jar bench/SegmentBatching.java bench-serve/demo [SIZE] [N])
+ * or one at a time, from 1 and from 2 calling threads (serve's --workers), two rounds. Run on a demo model of
+ * bench/demo_model.sh, naming its preset when it is not the ResNet demo's (e.g. fcn8s_vgg_demo_synthetic):
+ *   (. ./malloc-env.sh; java -cp fcn4j-cli/target/fcn4j.jar bench/SegmentBatching.java bench-serve/demo [SIZE] [N]
+ *    [bf16] [channels-last] [PRESET])
  */
 public class SegmentBatching {
     public static void main(String[] args) throws Exception {
@@ -29,11 +30,15 @@ public class SegmentBatching {
         int n = args.length > 2 ? Integer.parseInt(args[2]) : 4;
         List<String> flags = List.of(args).subList(Math.min(3, args.length), args.length);
         TensorFormat format = new TensorFormat(flags.contains("bf16"), flags.contains("channels-last"));
-        Segmenter s = Segmenter.load(Config.load("fcn_demo_synthetic"), demo.resolve("iter_100.pth"), w -> {});
+        String preset = flags.stream()
+                .filter(f -> !f.equals("bf16") && !f.equals("channels-last"))
+                .findFirst()
+                .orElse("fcn_demo_synthetic");
+        Segmenter s = Segmenter.load(Config.load(preset), demo.resolve("iter_100.pth"), w -> {});
         if (!format.isDefault()) {
             s.freeze(format);
         }
-        System.out.println("format: " + format);
+        System.out.println(preset + ", format: " + format);
         RgbImage image;
         try (var files = Files.list(demo.resolve("data/images/val"))) {
             BufferedImage src = ImageIO.read(files.sorted().findFirst().orElseThrow().toFile());

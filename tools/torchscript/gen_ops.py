@@ -6,11 +6,13 @@
   tensor [stride, padding, output_padding, groups, dilation]; the bias is added by the caller.
   The FCN paper's upsamplers (kernel 2 * stride, no padding, groups or dilation) run as the same sum rearranged:
   each of the stride x stride output phases sees a 2x2 window of the input, so the layer is a 2x2 convolution to
-  out * stride^2 channels over the input padded by 1, then a pixel shuffle. libtorch 2.7.1's transposed
-  convolution (DJL's) is slow on these shapes, most of all with few channels in a single image: the 6-class
-  demo FCN-8s's upscore8 (kernel 16, stride 8, 1x6x58x58) 67 against 4.5 ms forward; forward and backward of
-  the paper's FCN-8s upscore8 (21 channels, 1x21x90x90) 263-277 against 127-139 ms (2 threads). Both agree to
-  float32 rounding of a reordered sum (4e-7 relative).
+  out * stride^2 channels over the input padded by 1, then a pixel shuffle. libtorch 2.7.1's (DJL's) transposed
+  convolution takes a slow path for one image of at most 16 channels (2 threads, medians): the 6-class demo
+  FCN-8s's upscore8 (1x6x58x58, kernel 16, stride 8) 69-75 ms against 4.7-5.3 ms forward, 80-87 against 11.5-12.6
+  ms forward + backward. On the paper's FCN-8s upscore8 (1x21x90x90) training gains too (188-201 against 136-141
+  ms; 528-550 against 261-352 at batch 2), while the forward loses a little: 54-57 against 57-68 ms, and FCN-32s's
+  upscore (1x21x24x24, stride 32) 83-89 against 110-113 ms, about 1 % of those models' 2.2 s forward. Both forms
+  agree to float32 rounding of a reordered sum (4e-7 relative).
 - sgd_step.pt: one SGD update of every trainable parameter in one call, as torch.optim.SGD's
   `_single_tensor_sgd` does it (dampening 0, no Nesterov), in place: g = grad + wd * p (`add(p, alpha=wd)`);
   buf = momentum * buf + g; p -= lr * buf (`add_(buf, alpha=-lr)`); then the gradient is zeroed. Momentum
