@@ -8,6 +8,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import java.util.Map;
 import org.fcn4j.Fixtures;
@@ -153,6 +155,27 @@ class FunctionalTest {
             gc.backward(y.mul(fx.get(key + ".r")).sum());
         }
         assertClose(key + " input gradient", x.getGradient(), fx.get(key + ".grad_in"), 0);
+    }
+
+    @Test
+    void vggsPoolWithoutAutogradMatchesPyTorchExactly() {
+        // ceilpool.odd is (2, 3, 13, 11), kernel 2, stride 2, ceil mode: the path by row and column maxima
+        NDArray y = Torch.withoutGrad(() -> Functional.maxPool2d(fx.get("ceilpool.odd.in"), 2, 2, 0, true));
+        assertClose("ceil-mode pool", y, fx.get("ceilpool.odd.out"), 0);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"13,11,true", "13,11,false", "12,10,true", "12,10,false", "1,1,true", "7,2,false"})
+    void vggsPoolWithoutAutogradGivesLibtorchsMaxPoolValuesNanIncludedInEitherLayout(int h, int w, boolean ceil) {
+        NDArray x = m.randomNormal(new Shape(2, 3, h, w));
+        x.set(new NDIndex("0, 1, 0, 0"), Float.NaN); // a NaN wins its window, as in max_pool2d
+        float[] expected = JniUtils.maxPool((PtNDArray) x, new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), ceil)
+                .toFloatArray();
+        for (NDArray in : new NDArray[] {x, Torch.toChannelsLast(x)}) {
+            NDArray y = Torch.withoutGrad(() -> Functional.maxPool2d(in, 2, 2, 0, ceil));
+            assertThat(y.getShape()).isEqualTo(new Shape(2, 3, ceil ? (h + 1) / 2 : h / 2, ceil ? (w + 1) / 2 : w / 2));
+            assertThat(y.toFloatArray()).containsExactly(expected);
+        }
     }
 
     @Test
