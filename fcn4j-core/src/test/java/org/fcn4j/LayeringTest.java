@@ -88,7 +88,8 @@ class LayeringTest {
                 .whereLayer("onnx")
                 .mayOnlyAccessLayers("nn", "config", "util", "data", "model", "experiment", "infer")
                 .whereLayer("apps")
-                .mayOnlyAccessLayers("nn", "util", "image", "viz", "data", "optim", "model", "infer", "train")
+                .mayOnlyAccessLayers(
+                        "nn", "util", "image", "viz", "data", "optim", "model", "experiment", "infer", "train")
                 .check(CORE);
     }
 }

@@ -18,8 +18,9 @@ import org.fcn4j.util.ProcessMemory;
  * Times a model on random data the way a user runs it: an eval-mode forward pass without autograd
  * (logits at the input size, from one whole pass or from the sliding windows of the config's
  * {@code model.test_cfg}, as {@code fcn4j test} runs it), and one training iteration ({@link TrainStep}
- * with the config's SGD at its base learning rate on random labels, in float32 or bfloat16 mixed precision). Warm-up runs come first and are not
- * timed; the first one also counts the convolution MACs, so the achieved FLOP rate needs no extra pass.
+ * with the config's SGD at its base learning rate on random labels, in float32 or bfloat16 mixed precision).
+ * Warm-up runs come first and are not timed; the first one also counts the convolution MACs, so the achieved
+ * FLOP rate needs no extra pass.
  */
 public final class Benchmark {
     private Benchmark() {}
